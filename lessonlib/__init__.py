@@ -1,0 +1,17 @@
+"""lessonlib: the reference implementations behind the course.
+
+One module per concept, each algorithm in one place with its formula in the
+docstring:
+
+- :mod:`lessonlib.optim`      optimizers (SGD, AdaGrad, RMSProp, Adam, AdamW)
+- :mod:`lessonlib.schedules`  learning-rate schedules ``t -> lr``
+- :mod:`lessonlib.objectives` losses with analytic gradients
+- :mod:`lessonlib.gradcheck`  finite-difference gradient checking
+- :mod:`lessonlib.train`      the training loop and its history
+- :mod:`lessonlib.data`       seeded synthetic data and the digits data set
+- :mod:`lessonlib.plots`      contour, loss-curve and schedule figures
+- :mod:`lessonlib.widgets`    interactive explorers (ipywidgets)
+- :mod:`lessonlib.exercises`  self-checking exercises
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+r"""The training loop: run an optimizer on an objective and record what happened.
+
+:func:`minimize` repeats
+
+.. math:: g_t = \nabla J_{B_t}(\theta_t), \qquad \theta_{t+1} = \text{step}(\theta_t, g_t)
+
+where :math:`B_t` is the whole data set (full-batch gradient descent) or, with
+``batch_size``, a mini-batch drawn by :func:`batches`. It returns a
+:class:`History` of the iterates, losses, learning rates and gradient norms, and
+stops with a :class:`DivergenceError` that says what to change when a run blows up.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["History", "DivergenceError", "minimize", "batches", "lr_at"]
+
+
+class DivergenceError(FloatingPointError):
+    """A run's loss or parameters became non-finite or exploded."""
+
+
+class History(NamedTuple):
+    """What :func:`minimize` recorded.
+
+    thetas : array (T + 1, ...)   iterates :math:`\\theta_0, \\dots, \\theta_T`
+    losses : array (T + 1,)       full loss :math:`J(\\theta_t)` at each iterate
+    lrs : array (T,)              learning rate used at step t
+    grad_norms : array (T,)       :math:`\\lVert g_t\\rVert` of the gradient used at step t
+    stopped : str                 why the run ended: "max_steps", "grad_tol", "loss_tol" or "diverged"
+    """
+
+    thetas: np.ndarray
+    losses: np.ndarray
+    lrs: np.ndarray
+    grad_norms: np.ndarray
+    stopped: str
+
+    @property
+    def steps(self):
+        """Number of optimizer steps taken."""
+        return len(self.lrs)
+
+    @property
+    def theta(self):
+        """The last iterate."""
+        return self.thetas[-1]
+
+
+def lr_at(optimizer, t):
+    """The learning rate ``optimizer`` uses at step ``t`` (its ``lr``, or ``lr(t)`` for a schedule)."""
+    lr = optimizer.lr
+    return float(lr(t)) if callable(lr) else float(lr)
+
+
+def batches(n, batch_size, seed=0, replacement=False):
+    """Yield index arrays of mini-batches of ``range(n)``, forever.
+
+    Without replacement (the default, what deep-learning data loaders do) each epoch
+    is a fresh permutation cut into consecutive batches; the last batch of an epoch
+    is smaller when ``batch_size`` does not divide ``n``. With replacement every
+    batch is ``batch_size`` independent uniform draws.
+    """
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and n={n}, got {batch_size}")
+    rng = np.random.default_rng(seed)
+    while True:
+        if replacement:
+            yield rng.integers(0, n, size=batch_size)
+        else:
+            perm = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                yield perm[start:start + batch_size]
+
+
+def _divergence_message(t, loss0, loss, lr, objective):
+    msg = (f"The run diverged at step {t}: the loss went from {loss0:.4g} to {loss:.4g} "
+           f"with learning rate {lr:.4g}. The learning rate is too large for this problem; "
+           f"try {lr / 10:.4g} or smaller.")
+    L = getattr(objective, "L", None)
+    if L is not None and not callable(L):
+        msg += f" Here L = {L:.4g}, and gradient descent is only guaranteed to descend for lr < 2/L = {2 / L:.4g}."
+    return msg
+
+
+def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacement=False, seed=0,
+             grad_tol=None, loss_tol=None, on_divergence="raise", blowup=1e10):
+    r"""Run ``optimizer`` on ``objective`` from ``theta0`` for at most ``steps`` steps.
+
+    Parameters
+    ----------
+    objective
+        Anything with ``loss(theta)`` and ``grad(theta)`` (see :mod:`lessonlib.objectives`);
+        with ``batch_size`` it also needs ``n`` and ``batch_grad(theta, idx)``.
+    optimizer
+        A :mod:`lessonlib.optim` optimizer (``init``/``step``).
+    theta0 : array
+        Starting point (not modified).
+    steps : int
+        Maximum number of optimizer steps.
+    batch_size : int, optional
+        Mini-batch size; ``None`` uses the full gradient.
+    replacement, seed
+        How mini-batches are drawn (see :func:`batches`).
+    grad_tol : float, optional
+        Stop when :math:`\lVert g_t\rVert \le` ``grad_tol``.
+    loss_tol : float, optional
+        Stop when :math:`|J_{t+1} - J_t| \le` ``loss_tol`` :math:`\cdot \max(1, |J_t|)`.
+    on_divergence : {"raise", "stop"}
+        When the loss becomes non-finite or exceeds ``blowup`` times
+        :math:`\max(1, |J(\theta_0)|)`: raise :class:`DivergenceError`, or stop and
+        return the history so far with ``stopped="diverged"``.
+    """
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    theta = np.array(theta0, dtype=float)
+    state = optimizer.init(theta)
+    sampler = None if batch_size is None else batches(objective.n, batch_size, seed, replacement)
+    thetas, losses, lrs, grad_norms = [theta], [np.asarray(objective.loss(theta), dtype=float).item()], [], []
+    limit = blowup * max(1.0, abs(losses[0]))
+    stopped = "max_steps"
+    for t in range(steps):
+        grad = objective.grad(theta) if sampler is None else objective.batch_grad(theta, next(sampler))
+        grad_norms.append(float(np.linalg.norm(grad)))
+        if not np.isfinite(grad_norms[-1]):
+            message = _divergence_message(t, losses[0], losses[-1], lr_at(optimizer, t), objective)
+            if on_divergence == "raise":
+                raise DivergenceError(message + " (The gradient itself is no longer finite.)")
+            grad_norms.pop()
+            stopped = "diverged"
+            break
+        if grad_tol is not None and grad_norms[-1] <= grad_tol:
+            grad_norms.pop()
+            stopped = "grad_tol"
+            break
+        lrs.append(lr_at(optimizer, t))
+        theta, state = optimizer.step(theta, grad, state)
+        loss = np.asarray(objective.loss(theta), dtype=float).item()
+        thetas.append(theta)
+        losses.append(loss)
+        if not np.isfinite(loss) or abs(loss) > limit or not np.isfinite(theta).all():
+            if on_divergence == "raise":
+                raise DivergenceError(_divergence_message(t + 1, losses[0], loss, lrs[-1], objective))
+            stopped = "diverged"
+            break
+        if loss_tol is not None and abs(losses[-1] - losses[-2]) <= loss_tol * max(1.0, abs(losses[-2])):
+            stopped = "loss_tol"
+            break
+    return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped)
