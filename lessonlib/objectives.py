@@ -171,7 +171,7 @@ class Quadratic:
         return float(self.loss(self.minimizer))
 
     def hessian(self, theta=None):
-        return self.A
+        return self.A.copy()
 
     def loss(self, theta):
         theta = _as_float_array(theta)
@@ -206,16 +206,22 @@ class Rosenbrock:
     def minimizer(self):
         return np.array([self.a, self.a**2])
 
+    def _xy(self, theta):
+        theta = _as_float_array(theta)
+        if theta.shape[:1] != (2,):
+            raise ValueError(f"theta must have 2 coordinates along axis 0, got shape {theta.shape}")
+        return theta
+
     def loss(self, theta):
-        x, y = _as_float_array(theta)
+        x, y = self._xy(theta)
         return (self.a - x) ** 2 + self.b * (y - x**2) ** 2
 
     def grad(self, theta):
-        x, y = _as_float_array(theta)
+        x, y = self._xy(theta)
         return np.stack([-2.0 * (self.a - x) - 4.0 * self.b * x * (y - x**2), 2.0 * self.b * (y - x**2)])
 
     def hessian(self, theta):
-        x, y = _as_float_array(theta)
+        x, y = self._xy(theta)
         return np.array([[2.0 - 4.0 * self.b * (y - 3.0 * x**2), -4.0 * self.b * x], [-4.0 * self.b * x, 2.0 * self.b]])
 
     def __repr__(self):
@@ -386,6 +392,7 @@ class SoftmaxRegression(_DataObjective):
 
     def batch_loss(self, theta, idx):
         W = self._W(theta)
+        theta = W.ravel()
         X, y = self.X[idx], self.y[idx]
         z = X @ W
         logsumexp = np.logaddexp.reduce(z, axis=1)
@@ -393,6 +400,7 @@ class SoftmaxRegression(_DataObjective):
 
     def per_sample_grads(self, theta, idx=slice(None)):
         W = self._W(theta)
+        theta = W.ravel()
         X, y = self.X[idx], self.y[idx]
         p, _ = self._probs(W, X)
         p[np.arange(len(y)), y] -= 1.0
@@ -400,6 +408,7 @@ class SoftmaxRegression(_DataObjective):
 
     def batch_grad(self, theta, idx):
         W = self._W(theta)
+        theta = W.ravel()
         X, y = self.X[idx], self.y[idx]
         p, _ = self._probs(W, X)
         p[np.arange(len(y)), y] -= 1.0

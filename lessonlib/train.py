@@ -64,6 +64,11 @@ def batches(n, batch_size, seed=0, replacement=False):
     """
     if not 1 <= batch_size <= n:
         raise ValueError(f"batch_size must be between 1 and n={n}, got {batch_size}")
+    # Checked here, not in the generator, so a bad batch_size raises at the call.
+    return _batches(n, batch_size, seed, replacement)
+
+
+def _batches(n, batch_size, seed, replacement):
     rng = np.random.default_rng(seed)
     while True:
         if replacement:

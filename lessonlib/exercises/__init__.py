@@ -15,6 +15,7 @@ shows them with ``literalinclude`` and the tests run them: one source for each.
 :meth:`Exercise.verdict` returns a :class:`Verdict` instead of printing, for tests.
 """
 
+import copy
 import inspect
 import textwrap
 from typing import NamedTuple
@@ -61,7 +62,7 @@ def describe(value, max_items=8):
 
 
 def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
+    return copy.deepcopy(value)
 
 
 def _explain_exception(exc):
@@ -166,13 +167,13 @@ class FunctionExercise(Exercise):
                 return Verdict(NOT_ATTEMPTED, f"{self.name}: not attempted yet. Replace `raise NotImplementedError` with your code.")
             except Exception as exc:  # the learner's code: report, do not crash the notebook
                 return Verdict(ERROR, f"{self.name}: your function raised {_explain_exception(exc)} {where}.")
-            if got is None:
-                return Verdict(NOT_ATTEMPTED, f"{self.name}: not attempted yet (your function returned None; "
-                                              "compute the result and `return` it).")
             for name, before, after in zip(self.arg_names, args, learner_args):
                 if isinstance(before, np.ndarray) and not np.array_equal(before, after):
                     return Verdict(WRONG, f"{self.name}: your function modified its input `{name}` {where}; "
                                           "work on a copy (e.g. `x = x.copy()` or `x = x - ...` instead of `x -= ...`).")
+            if got is None:
+                return Verdict(NOT_ATTEMPTED, f"{self.name}: not attempted yet (your function returned None; "
+                                              "compute the result and `return` it).")
             if self._close(got, expected):
                 continue
             got_shape, exp_shape = np.shape(got), np.shape(expected)

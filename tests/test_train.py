@@ -1,0 +1,186 @@
+"""Tests of lessonlib.train: minimize, History, batches, divergence handling."""
+
+import numpy as np
+import pytest
+
+from lessonlib.data import make_regression
+from lessonlib.objectives import LinearRegressionMSE, Quadratic
+from lessonlib.optim import SGD
+from lessonlib.train import DivergenceError, History, batches, lr_at, minimize
+
+
+@pytest.fixture
+def quad():
+    return Quadratic.from_eigenvalues([1.0, 10.0], angle=0.5, minimizer=[1.0, -2.0])
+
+
+def test_sgd_reaches_minimizer(quad):
+    hist = minimize(quad, SGD(lr=1 / quad.L), np.zeros(2), steps=300)
+    assert isinstance(hist, History)
+    assert hist.stopped == "max_steps"
+    np.testing.assert_allclose(hist.theta, [1.0, -2.0], atol=1e-10)
+    assert hist.losses[-1] == pytest.approx(quad.min_value, abs=1e-12)
+    # gradient descent with lr = 1/L decreases the loss monotonically
+    assert np.all(np.diff(hist.losses) <= 1e-12)
+
+
+def test_history_shapes_and_properties(quad):
+    theta0 = np.array([3.0, 4.0])
+    hist = minimize(quad, SGD(lr=0.05), theta0, steps=7)
+    assert hist.thetas.shape == (8, 2)
+    assert hist.losses.shape == (8,)
+    assert hist.lrs.shape == (7,)
+    assert hist.grad_norms.shape == (7,)
+    assert hist.steps == 7
+    np.testing.assert_array_equal(hist.theta, hist.thetas[-1])
+    np.testing.assert_array_equal(hist.thetas[0], [3.0, 4.0])
+    np.testing.assert_allclose(hist.losses, [quad.loss(t) for t in hist.thetas], rtol=1e-14)
+    np.testing.assert_allclose(hist.grad_norms, [np.linalg.norm(quad.grad(t)) for t in hist.thetas[:-1]])
+    np.testing.assert_array_equal(hist.lrs, 0.05)
+    # each step is theta - lr * grad
+    np.testing.assert_allclose(hist.thetas[1], theta0 - 0.05 * quad.grad(theta0), rtol=1e-14)
+    # theta0 untouched
+    np.testing.assert_array_equal(theta0, [3.0, 4.0])
+
+
+def test_zero_steps(quad):
+    hist = minimize(quad, SGD(lr=0.1), [1.0, 1.0], steps=0)
+    assert hist.steps == 0 and hist.thetas.shape == (1, 2) and hist.stopped == "max_steps"
+    with pytest.raises(ValueError, match="steps"):
+        minimize(quad, SGD(lr=0.1), [1.0, 1.0], steps=-1)
+
+
+def test_grad_tol_stops(quad):
+    tol = 1e-4
+    hist = minimize(quad, SGD(lr=0.1), np.zeros(2), steps=10_000, grad_tol=tol)
+    assert hist.stopped == "grad_tol"
+    assert hist.steps < 10_000
+    assert np.linalg.norm(quad.grad(hist.theta)) <= tol
+    assert np.all(hist.grad_norms > tol)  # the stopping gradient is not recorded as a step
+    assert len(hist.thetas) == hist.steps + 1 == len(hist.losses) == len(hist.grad_norms) + 1
+
+
+def test_loss_tol_stops(quad):
+    tol = 1e-8
+    hist = minimize(quad, SGD(lr=0.1), np.zeros(2), steps=10_000, loss_tol=tol)
+    assert hist.stopped == "loss_tol"
+    assert hist.steps < 10_000
+    last, prev = hist.losses[-1], hist.losses[-2]
+    assert abs(last - prev) <= tol * max(1.0, abs(prev))
+    steps_before = np.abs(np.diff(hist.losses[:-1])) / np.maximum(1.0, np.abs(hist.losses[:-2]))
+    assert np.all(steps_before > tol)
+
+
+def test_divergence_raises_with_helpful_message(quad):
+    lr = 0.25  # > 2/L = 0.2
+    with pytest.raises(DivergenceError) as info:
+        minimize(quad, SGD(lr=lr), np.ones(2), steps=500)
+    msg = str(info.value)
+    assert "diverged" in msg
+    assert "0.25" in msg
+    assert "2/L" in msg and "0.2" in msg
+    assert isinstance(info.value, FloatingPointError)
+
+
+def test_divergence_stop_returns_history(quad):
+    hist = minimize(quad, SGD(lr=0.25), np.ones(2), steps=500, on_divergence="stop")
+    assert hist.stopped == "diverged"
+    assert hist.steps < 500
+    assert len(hist.thetas) == len(hist.losses) == hist.steps + 1 == len(hist.grad_norms) + 1
+    assert np.all(np.isfinite(hist.losses[:-1]))
+    assert np.all(np.abs(hist.losses[:-1]) <= 1e10 * max(1.0, abs(hist.losses[0])))
+    assert abs(hist.losses[-1]) > 1e10 * max(1.0, abs(hist.losses[0])) or not np.isfinite(hist.losses[-1])
+
+
+def test_invalid_on_divergence_raises(quad):
+    with pytest.raises(ValueError, match="on_divergence"):
+        minimize(quad, SGD(lr=0.1), np.ones(2), steps=3, on_divergence="ignore")
+
+
+def test_schedule_lrs_recorded(quad):
+    def schedule(t):
+        return 0.1 / (1 + t)
+
+    hist = minimize(quad, SGD(lr=schedule), np.ones(2), steps=12)
+    np.testing.assert_allclose(hist.lrs, [schedule(t) for t in range(12)], rtol=1e-15)
+    assert lr_at(SGD(lr=schedule), 3) == pytest.approx(0.025)
+    assert lr_at(SGD(lr=0.3), 3) == 0.3
+
+
+# ---------------------------------------------------------------- batches
+
+@pytest.mark.parametrize("n,batch_size", [(10, 5), (10, 3), (7, 7), (5, 1), (11, 4)])
+def test_batches_without_replacement_cover_each_epoch(n, batch_size):
+    gen = batches(n, batch_size, seed=1)
+    per_epoch = -(-n // batch_size)
+    epochs = []
+    for _ in range(3):
+        chunk = [next(gen) for _ in range(per_epoch)]
+        sizes = [len(b) for b in chunk]
+        assert sizes[:-1] == [batch_size] * (per_epoch - 1)
+        assert sizes[-1] == n - batch_size * (per_epoch - 1)
+        idx = np.concatenate(chunk)
+        np.testing.assert_array_equal(np.sort(idx), np.arange(n))
+        epochs.append(idx)
+    if n > 2:
+        assert not np.array_equal(epochs[0], epochs[1])  # a fresh permutation each epoch
+
+
+def test_batches_with_replacement():
+    gen = batches(6, 4, seed=3, replacement=True)
+    draws = [next(gen) for _ in range(200)]
+    assert all(len(b) == 4 for b in draws)
+    allidx = np.concatenate(draws)
+    assert allidx.min() >= 0 and allidx.max() <= 5
+    assert set(allidx.tolist()) == set(range(6))
+    assert any(len(set(b.tolist())) < 4 for b in draws)  # repeats happen
+
+
+def test_batches_reproducible():
+    a, b, c = batches(20, 6, seed=5), batches(20, 6, seed=5), batches(20, 6, seed=6)
+    first_a = [next(a) for _ in range(4)]
+    first_b = [next(b) for _ in range(4)]
+    first_c = [next(c) for _ in range(4)]
+    assert all(np.array_equal(x, y) for x, y in zip(first_a, first_b))
+    assert not all(np.array_equal(x, y) for x, y in zip(first_a, first_c))
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 11])
+def test_batches_invalid_size_raises(batch_size):
+    with pytest.raises(ValueError, match="batch_size"):
+        batches(10, batch_size)
+
+
+# ---------------------------------------------------------------- mini-batch minimize
+
+def _linreg():
+    X, y, _ = make_regression(n=200, d=3, noise=0.1, seed=2)
+    return LinearRegressionMSE(X, y)
+
+
+def test_minibatch_decreases_loss_and_is_reproducible():
+    obj = _linreg()
+    run = lambda seed: minimize(obj, SGD(lr=0.05), np.zeros(4), steps=300, batch_size=16, seed=seed)  # noqa: E731
+    h1, h2, h3 = run(0), run(0), run(1)
+    assert h1.losses[-1] < 0.05 * h1.losses[0]
+    assert h1.losses[-1] < 2 * obj.loss(obj.minimizer) + 0.01
+    np.testing.assert_array_equal(h1.thetas, h2.thetas)
+    np.testing.assert_array_equal(h1.losses, h2.losses)
+    assert not np.array_equal(h1.thetas, h3.thetas)
+    # the recorded losses are full-data losses
+    np.testing.assert_allclose(h1.losses[5], obj.loss(h1.thetas[5]), rtol=1e-14)
+
+
+def test_minibatch_uses_batch_gradients():
+    obj = _linreg()
+    hist = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=3, batch_size=16, seed=7)
+    gen = batches(obj.n, 16, seed=7)
+    theta = np.zeros(4)
+    for t in range(3):
+        theta = theta - 0.05 * obj.batch_grad(theta, next(gen))
+        np.testing.assert_allclose(hist.thetas[t + 1], theta, rtol=1e-14)
+
+
+def test_minimize_invalid_batch_size_raises():
+    with pytest.raises(ValueError, match="batch_size"):
+        minimize(_linreg(), SGD(lr=0.1), np.zeros(4), steps=5, batch_size=0)
