@@ -283,6 +283,15 @@ class LinearRegressionMSE(_DataObjective):
     def hessian(self, theta=None):
         return (2.0 / self.n) * (self.X.T @ self.X)
 
+    def as_quadratic(self):
+        r"""The same loss as a :class:`Quadratic`, to evaluate it on a grid (e.g. for contours).
+
+        Expanding :math:`\frac1n\lVert X\theta - y\rVert^2` gives
+        :math:`\tfrac12\theta^\top(\tfrac2n X^\top X)\theta - (\tfrac2n X^\top y)^\top\theta + \tfrac1n y^\top y`.
+        """
+        n = self.n
+        return Quadratic((2.0 / n) * (self.X.T @ self.X), (2.0 / n) * (self.X.T @ self.y), self.y @ self.y / n)
+
     @property
     def minimizer(self):
         """The least-squares solution."""
@@ -349,6 +358,12 @@ class LogisticRegression(_DataObjective):
         X = self.X[idx]
         p = sigmoid(X @ theta)
         return X.T @ (p - self.y[idx]) / X.shape[0] + self.l2 * theta
+
+    def hessian(self, theta):
+        r"""Hessian :math:`\frac1n X^\top \mathrm{diag}(p_i(1-p_i)) X + \lambda I`."""
+        theta = check_shape("theta", theta, (self.X.shape[1],))
+        p = sigmoid(self.X @ theta)
+        return (self.X.T * (p * (1.0 - p))) @ self.X / self.n + self.l2 * np.eye(self.X.shape[1])
 
     def predict(self, theta, X=None):
         """Predicted labels (0 or 1) for the rows of ``X`` (default: the training data)."""

@@ -319,3 +319,29 @@ def test_data_objective_shape_errors():
         LogisticRegression(X, np.array([0, 1, 0, 1, 1])).grad(np.ones(3))
     with pytest.raises(ValueError, match=r"theta must have shape \(4,\)"):
         SoftmaxRegression(X, np.array([0, 1, 0, 1, 1])).loss(np.ones(2))
+
+
+def test_linear_regression_as_quadratic_is_the_same_loss_and_evaluates_grids():
+    from lessonlib.data import make_regression
+    X, y, _ = make_regression(n=40, d=1, seed=3)
+    mse = LinearRegressionMSE(X, y)
+    quad = mse.as_quadratic()
+    rng = np.random.default_rng(0)
+    for theta in rng.standard_normal((5, 2)):
+        assert np.isclose(quad.loss(theta), mse.loss(theta), rtol=1e-12)
+        np.testing.assert_allclose(quad.grad(theta), mse.grad(theta), rtol=1e-10, atol=1e-12)
+    grid = rng.standard_normal((2, 3, 4))
+    expected = np.array([[mse.loss(grid[:, i, j]) for j in range(4)] for i in range(3)])
+    np.testing.assert_allclose(quad.loss(grid), expected, rtol=1e-12)
+    np.testing.assert_allclose(quad.minimizer, mse.minimizer, rtol=1e-10)
+
+
+def test_logistic_hessian_matches_finite_differences_of_the_gradient():
+    from lessonlib.gradcheck import numerical_grad
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 3))
+    y = (rng.random(30) < 0.5).astype(int)
+    obj = LogisticRegression(X, y, l2=0.2)
+    theta = rng.standard_normal(3)
+    numeric = np.array([numerical_grad(lambda th: obj.grad(th)[i], theta) for i in range(3)])
+    np.testing.assert_allclose(obj.hessian(theta), numeric, rtol=1e-6, atol=1e-8)

@@ -52,7 +52,8 @@ def describe(value, max_items=8):
             isinstance(v, (int, float, np.number)) for v in value):
         arr = np.asarray(value)
         if arr.size <= max_items:
-            return np.array2string(arr, precision=6, separator=", ", suppress_small=False)
+            # One line, even for a 2-D array, so the message stays readable.
+            return np.array2string(arr, precision=6, separator=", ", max_line_width=10**6).replace("\n", "")
         return f"an array of shape {arr.shape}"
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
@@ -67,7 +68,8 @@ def _copy(value):
 
 def _explain_exception(exc):
     text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ValueError) and ("shapes" in str(exc) or "broadcast" in str(exc)):
+    shape_words = ("shapes", "broadcast", "core dimension", "not aligned")
+    if isinstance(exc, ValueError) and any(word in str(exc) for word in shape_words):
         text += " (two arrays have incompatible shapes: print the shapes of your intermediate arrays)"
     elif isinstance(exc, NameError):
         text += " (a name is used before it is defined: define everything inside the function, or run the cells above)"

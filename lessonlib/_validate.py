@@ -1,0 +1,74 @@
+"""Argument checks shared by :mod:`lessonlib.optim` and :mod:`lessonlib.schedules`.
+
+Every check raises :class:`ValueError` with a message that names the argument, the
+value it got and the range it needs, e.g. ``"lr must be > 0, got -0.1"``.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+
+def check_finite(name, value):
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+
+
+def check_positive(name, value):
+    check_finite(name, value)
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+
+
+def check_nonnegative(name, value):
+    check_finite(name, value)
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+
+
+def check_interval(name, value, low, high, interval):
+    """Check ``value`` lies in ``interval``, one of ``"[)"``, ``"(]"``, ``"()"``, ``"[]"``."""
+    above = value >= low if interval[0] == "[" else value > low
+    below = value <= high if interval[1] == "]" else value < high
+    if not (above and below):
+        raise ValueError(f"{name} must be in {interval[0]}{low}, {high}{interval[1]}, got {value}")
+
+
+def check_int(name, value, minimum):
+    # bool is an int subclass, but passing True as a step count is a mistake.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def lr_at(lr, t):
+    """The learning rate at step ``t``: ``lr`` itself, or ``lr(t)`` for a schedule."""
+    if not callable(lr):
+        return lr
+    value = lr(t)
+    # 0 is allowed, as in torch: a schedule that anneals to 0 makes its last step a no-op.
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"the lr schedule {lr!r} returned lr={value} at step t={t}; "
+                         f"a learning rate must be finite and >= 0 (does the schedule "
+                         f"subtract a decay that overtakes lr0?)")
+    return float(value)
+
+
+def check_step(theta, grad, t, lr):
+    """Check one optimizer step's inputs; return ``theta`` and ``grad`` as float arrays.
+
+    The finiteness check computes the squared norm of ``grad`` (one read, no temporary
+    array): a finite norm proves every entry finite, and only a non-finite one (a nan
+    or inf, or an overflow) needs the exact check.
+    """
+    theta = np.asarray(theta, dtype=float)
+    grad = np.asarray(grad, dtype=float)
+    if grad.shape != theta.shape:
+        raise ValueError(f"grad has shape {grad.shape} but theta has shape {theta.shape}; "
+                         f"pass the gradient of the loss with respect to theta")
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm2 = np.vdot(grad, grad)
+    if not math.isfinite(norm2) and not np.isfinite(grad).all():
+        raise ValueError(f"the run has diverged: grad contains nan/inf at step t={t} "
+                         f"(lr={lr:g}); try lr={lr / 10:g} or smaller")
+    return theta, grad
