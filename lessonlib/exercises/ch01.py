@@ -1,0 +1,266 @@
+r"""Exercises of chapter 1, "Loss functions and gradients".
+
+Each exercise is defined right after its solution, a function of the same name:
+the book shows the solution with ``literalinclude`` (``:pyobject:``), and then the
+name is rebound to the exercise, so ``ch01.mse_gradient.check(answer)`` checks an
+answer and ``ch01.mse_gradient.solution()`` prints the solution's source.
+:data:`SOLUTIONS` keeps the solution functions reachable by name (for the tests).
+
+======================  ======================================================================
+``mse_gradient``        :math:`\frac2n X^\top(X\theta - y)`
+``central_difference``  :math:`\big(J(\theta + he_j) - J(\theta - he_j)\big)/2h` for each j
+``logistic_gradient``   :math:`\frac1n X^\top(\sigma(X\theta) - y)`
+``gradient_at_point``   :math:`\nabla J` of :math:`\theta_1^2 + 3\theta_1\theta_2` at (1, -2)
+``steepest_slope``      the largest directional derivative there, :math:`\lVert\nabla J\rVert`
+======================  ======================================================================
+"""
+
+import numpy as np
+
+from ..objectives import sigmoid
+from . import FunctionExercise, ValueExercise
+
+__all__ = ["mse_gradient", "central_difference", "logistic_gradient", "gradient_at_point",
+           "steepest_slope", "SOLUTIONS"]
+
+SOLUTIONS = {}
+
+# Small hand-made data, so that feedback messages show readable arrays.
+_X = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
+_theta = np.array([0.5, -1.0])
+_rng = np.random.default_rng(2024)
+_X_big = _rng.standard_normal((6, 3))
+_theta_big = _rng.standard_normal(3)
+
+
+# --- Exercise 1: the gradient of the mean squared error -----------------------------
+
+def mse_gradient(theta, X, y):
+    """Gradient of J(theta) = mean((X @ theta - y)**2)."""
+    residual = X @ theta - y
+    return 2.0 / len(y) * (X.T @ residual)
+
+
+def _mse_sign(theta, X, y):
+    return 2.0 / len(y) * (X.T @ (y - X @ theta))
+
+
+def _mse_no_two(theta, X, y):
+    return X.T @ (X @ theta - y) / len(y)
+
+
+def _mse_sum(theta, X, y):
+    return 2.0 * (X.T @ (X @ theta - y))
+
+
+def _mse_sum_no_two(theta, X, y):
+    return X.T @ (X @ theta - y)
+
+
+SOLUTIONS["mse_gradient"] = mse_gradient
+mse_gradient = FunctionExercise(
+    "mse_gradient",
+    solution=SOLUTIONS["mse_gradient"],
+    cases=[
+        ("three samples, two parameters", (_theta, _X, np.array([1.0, 0.0, 3.0]))),
+        ("theta = 0", (np.zeros(2), _X, np.array([1.0, 0.0, 3.0]))),
+        ("a single sample", (_theta, _X[:1], np.array([2.0]))),
+        ("y all zeros", (_theta, _X, np.zeros(3))),
+        ("six samples, three parameters", (_theta_big, _X_big, _rng.standard_normal(6))),
+    ],
+    hint="Write the residual r = X @ theta - y (prediction minus target). Per sample the "
+         "chain rule gives 2 * r_i * x_i; averaging over the n samples gives "
+         "(2 / n) * X.T @ r.",
+    mistakes=[
+        (_mse_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient "
+                    "(a step along minus it would climb). The residual is prediction minus "
+                    "target, X @ theta - y."),
+        (_mse_no_two, "The factor 2 is missing: the derivative of r**2 is 2 * r."),
+        (_mse_sum, "You summed over the samples instead of averaging: J is a mean, so divide "
+                   "by n = len(y)."),
+        (_mse_sum_no_two, "Two things are off: the factor 2 is missing (d/dr r**2 = 2r) and you "
+                          "summed instead of averaging (divide by n = len(y))."),
+    ],
+)
+
+
+# --- Exercise 2: the central-difference gradient ------------------------------------
+
+def central_difference(f, theta, h):
+    """Central-difference estimate of the gradient of the scalar function f at theta."""
+    grad = np.zeros_like(theta, dtype=float)
+    for j in range(theta.size):
+        step = np.zeros_like(theta, dtype=float)
+        step[j] = h
+        grad[j] = (f(theta + step) - f(theta - step)) / (2 * h)
+    return grad
+
+
+def _forward_difference(f, theta, h):
+    grad = np.zeros_like(theta, dtype=float)
+    for j in range(theta.size):
+        step = np.zeros_like(theta, dtype=float)
+        step[j] = h
+        grad[j] = (f(theta + step) - f(theta)) / h
+    return grad
+
+
+def _central_missing_two(f, theta, h):
+    grad = np.zeros_like(theta, dtype=float)
+    for j in range(theta.size):
+        step = np.zeros_like(theta, dtype=float)
+        step[j] = h
+        grad[j] = (f(theta + step) - f(theta - step)) / h
+    return grad
+
+
+def _all_coordinates_at_once(f, theta, h):
+    slope = (f(theta + h) - f(theta - h)) / (2 * h)
+    return np.full(theta.shape, slope)
+
+
+def sum_of_cubes(theta):
+    """A test function with a large third derivative (the forward difference's error shows)."""
+    return float(np.sum(theta**3) + theta[0] * theta[-1])
+
+
+def log_sum_exp(theta):
+    """A smooth convex test function, log(sum(exp(theta)))."""
+    return float(np.logaddexp.reduce(theta))
+
+
+SOLUTIONS["central_difference"] = central_difference
+central_difference = FunctionExercise(
+    "central_difference",
+    solution=SOLUTIONS["central_difference"],
+    cases=[
+        ("a cubic in three variables", (sum_of_cubes, np.array([1.0, -2.0, 0.5]), 1e-2)),
+        ("log-sum-exp in two variables", (log_sum_exp, np.array([0.3, -0.1]), 1e-3)),
+        ("theta = 0", (log_sum_exp, np.zeros(3), 1e-3)),
+        ("a single coordinate", (sum_of_cubes, np.array([2.0]), 1e-2)),
+    ],
+    hint="For each coordinate j, build a vector `step` of zeros with step[j] = h, evaluate "
+         "f(theta + step) and f(theta - step), and divide their difference by 2 * h. Do not "
+         "change theta itself.",
+    mistakes=[
+        (_forward_difference, "This is the FORWARD difference (f(theta + h e_j) - f(theta)) / h, "
+                              "whose error is O(h); the central difference compares theta + h e_j "
+                              "with theta - h e_j, and its error is O(h**2)."),
+        (_central_missing_two, "You divided by h instead of 2 * h: the two evaluation points are "
+                               "2h apart."),
+        (_all_coordinates_at_once, "You moved all coordinates at once (theta + h): that measures the "
+                                   "slope along (1, 1, ..., 1), not one partial derivative. Move only "
+                                   "coordinate j, by h * e_j."),
+    ],
+)
+
+
+# --- Exercise 3: the gradient of logistic regression --------------------------------
+
+def logistic_gradient(theta, X, y):
+    """Gradient of the mean cross-entropy of p = sigmoid(X @ theta) against labels y in {0, 1}."""
+    p = sigmoid(X @ theta)
+    return X.T @ (p - y) / len(y)
+
+
+def _logistic_sign(theta, X, y):
+    return X.T @ (y - sigmoid(X @ theta)) / len(y)
+
+
+def _logistic_sum(theta, X, y):
+    return X.T @ (sigmoid(X @ theta) - y)
+
+
+def _logistic_no_sigmoid(theta, X, y):
+    return X.T @ (X @ theta - y) / len(y)
+
+
+def _logistic_extra_sigma_prime(theta, X, y):
+    p = sigmoid(X @ theta)
+    return X.T @ ((p - y) * p * (1 - p)) / len(y)
+
+
+_X_logit = np.array([[1.0, 2.0], [1.0, -1.0], [1.0, 0.5]])
+_y_logit = np.array([1.0, 0.0, 0.0])
+
+SOLUTIONS["logistic_gradient"] = logistic_gradient
+logistic_gradient = FunctionExercise(
+    "logistic_gradient",
+    solution=SOLUTIONS["logistic_gradient"],
+    cases=[
+        ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit)),
+        ("theta = 0", (np.zeros(2), _X_logit, _y_logit)),
+        ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]))),
+        ("y all zeros", (np.array([0.2, 0.7]), _X_logit, np.zeros(3))),
+        ("six samples, three parameters",
+         (_theta_big, _X_big, (_rng.uniform(size=6) < 0.5).astype(float))),
+    ],
+    hint="The chain rule through the cross-entropy and the sigmoid leaves dJ_i/dz_i = p_i - y_i "
+         "(the sigma' factor cancels). With p = sigmoid(X @ theta), average (p_i - y_i) x_i over "
+         "the samples: X.T @ (p - y) / n.",
+    mistakes=[
+        (_logistic_sign, "Sign error: you used y - p, which gives the NEGATIVE gradient. The "
+                         "derivative of the loss with respect to the logit is p - y."),
+        (_logistic_sum, "You summed over the samples instead of averaging: divide by n = len(y)."),
+        (_logistic_no_sigmoid, "You used the logit X @ theta where the probability "
+                               "p = sigmoid(X @ theta) belongs (that is the least-squares "
+                               "gradient without its 2)."),
+        (_logistic_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the "
+                                      "cross-entropy that factor cancels against the 1/(p(1 - p)) "
+                                      "from the derivative of the logarithms."),
+    ],
+)
+
+
+# --- Exercise 4: a gradient by hand --------------------------------------------------
+
+def gradient_at_point():
+    """The gradient of J(theta) = theta1**2 + 3 * theta1 * theta2 at theta = (1, -2)."""
+    theta1, theta2 = 1.0, -2.0
+    dJ_dtheta1 = 2 * theta1 + 3 * theta2   # from theta1**2 and from 3 * theta1 * theta2
+    dJ_dtheta2 = 3 * theta1                # only the cross term depends on theta2
+    return np.array([dJ_dtheta1, dJ_dtheta2])
+
+
+SOLUTIONS["gradient_at_point"] = gradient_at_point
+gradient_at_point = ValueExercise(
+    "gradient_at_point",
+    expected=SOLUTIONS["gradient_at_point"](),
+    hint="Differentiate with respect to theta1 holding theta2 fixed (both terms contain "
+         "theta1), then with respect to theta2 holding theta1 fixed; then plug in (1, -2).",
+    solution=SOLUTIONS["gradient_at_point"],
+    mistakes=[
+        (np.array([4.0, -3.0]), "That is minus the gradient (the direction of steepest descent)."),
+        (np.array([2.0, 3.0]), "The cross term 3 * theta1 * theta2 also depends on theta1: it adds "
+                               "3 * theta2 to dJ/dtheta1."),
+        (np.array([-4.0, -6.0]), "dJ/dtheta2 of 3 * theta1 * theta2 is 3 * theta1, not 3 * theta2."),
+        (np.array([3.0, -4.0]), "The components are swapped: the first one is dJ/dtheta1."),
+    ],
+)
+
+
+# --- Exercise 5: the steepest slope --------------------------------------------------
+
+def steepest_slope():
+    """The largest rate of increase of J at (1, -2) over unit directions u: max grad . u."""
+    grad = np.array([2 * 1.0 + 3 * -2.0, 3 * 1.0])
+    return float(np.linalg.norm(grad))   # attained at u = grad / |grad| (Cauchy-Schwarz)
+
+
+SOLUTIONS["steepest_slope"] = steepest_slope
+steepest_slope = ValueExercise(
+    "steepest_slope",
+    expected=SOLUTIONS["steepest_slope"](),
+    hint="The directional derivative along a unit vector u is grad . u; by Cauchy-Schwarz it is "
+         "at most |grad|, with equality for u = grad / |grad|.",
+    solution=SOLUTIONS["steepest_slope"],
+    mistakes=[
+        (25.0, "That is the SQUARED norm of the gradient; the slope is its length, the square root."),
+        (7.0, "That is the sum of the absolute components (the L1 norm); Cauchy-Schwarz gives the "
+              "Euclidean length sqrt(g1**2 + g2**2)."),
+        (-5.0, "That is the smallest directional derivative, along -grad / |grad| (steepest "
+               "descent); the question asks for the largest."),
+        (3.0, "That is the slope along the theta2 axis only; the gradient's own direction is steeper."),
+        (-4.0, "That is the slope along the theta1 axis only; the gradient's own direction is steeper."),
+    ],
+)
