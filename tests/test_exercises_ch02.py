@@ -1,0 +1,172 @@
+"""The chapter 2 exercises: solutions pass, stubs are "not attempted", typical mistakes are named."""
+
+import numpy as np
+import pytest
+
+from lessonlib.exercises import ch02
+
+SOLVE = ch02.SOLUTIONS
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def crash(*args):
+    return np.zeros(3) @ np.zeros(2)      # a shape error inside the learner's code
+
+
+EXERCISES = [ch02.gradient_descent, ch02.max_stable_lr, ch02.optimal_lr_and_rate, ch02.square_closed_form]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_solution_is_correct(exercise):
+    verdict = exercise.verdict(SOLVE[exercise.name])
+    assert verdict.status == "correct", verdict.message
+    assert "correct on all" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_stub_is_not_attempted(exercise):
+    assert exercise.verdict(stub).status == "not_attempted"
+    assert exercise.verdict(...).status == "not_attempted"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_exception_is_reported_as_error(exercise):
+    verdict = exercise.verdict(crash)
+    assert verdict.status == "error"
+    assert "ValueError" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_hint_and_solution_print(exercise, capsys):
+    exercise.hint()
+    exercise.solution()
+    out = capsys.readouterr().out
+    assert out.startswith(f"Hint ({exercise.name})")
+    assert f"def {exercise.name}(" in out
+
+
+def assert_wrong(exercise, answer, *words):
+    verdict = exercise.verdict(answer)
+    assert verdict.status == "wrong", verdict.message
+    for word in words:
+        assert word in verdict.message, verdict.message
+
+
+# --- gradient_descent ------------------------------------------------------------------
+
+def test_gradient_descent_mistakes_are_named():
+    def ascent(grad, theta0, lr, steps):
+        theta = np.array(theta0, dtype=float)
+        for _ in range(steps):
+            theta = theta + lr * grad(theta)
+        return theta
+
+    def one_short(grad, theta0, lr, steps):
+        theta = np.array(theta0, dtype=float)
+        for _ in range(steps - 1):
+            theta = theta - lr * grad(theta)
+        return theta
+
+    def one_extra(grad, theta0, lr, steps):
+        theta = np.array(theta0, dtype=float)
+        for _ in range(steps + 1):
+            theta = theta - lr * grad(theta)
+        return theta
+
+    def frozen_gradient(grad, theta0, lr, steps):
+        g = grad(theta0)
+        theta = np.array(theta0, dtype=float)
+        for _ in range(steps):
+            theta = theta - lr * g
+        return theta
+
+    def no_lr(grad, theta0, lr, steps):
+        theta = np.array(theta0, dtype=float)
+        for _ in range(steps):
+            theta = theta - grad(theta)
+        return theta
+
+    def in_place(grad, theta0, lr, steps):
+        for _ in range(steps):
+            theta0 -= lr * grad(theta0)
+        return theta0
+
+    assert_wrong(ch02.gradient_descent, ascent, "uphill")
+    assert_wrong(ch02.gradient_descent, one_short, "one step too few")
+    assert_wrong(ch02.gradient_descent, one_extra, "one step too many")
+    assert_wrong(ch02.gradient_descent, frozen_gradient, "gradient at theta0")
+    assert_wrong(ch02.gradient_descent, no_lr, "forgot the learning rate")
+    assert_wrong(ch02.gradient_descent, in_place, "modified its input `theta0`")
+
+
+def test_gradient_descent_solution_matches_lessonlib_sgd():
+    from lessonlib.objectives import Quadratic
+    from lessonlib.optim import SGD
+    from lessonlib.train import minimize
+
+    f = Quadratic(np.array([[3.0, 1.0], [1.0, 2.0]]), b=np.array([1.0, -1.0]))
+    hist = minimize(f, SGD(0.2), np.array([2.0, -1.0]), 5)
+    np.testing.assert_allclose(SOLVE["gradient_descent"](ch02.grad_quadratic, np.array([2.0, -1.0]), 0.2, 5),
+                               hist.theta, rtol=1e-14)
+
+
+# --- max_stable_lr ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda A: 1.0 / np.linalg.eigvalsh(A)[-1], "1/L"),
+    (lambda A: 2.0 / np.linalg.eigvalsh(A)[0], "smallest eigenvalue"),
+    (lambda A: 2.0 / np.linalg.eigvalsh(A).sum(), "*fastest* step"),
+    (lambda A: 2.0 / A.max(), "diagonal entry"),
+    (lambda A: 2.0 / np.linalg.norm(A), None),               # Frobenius norm: wrong, no named mistake
+])
+def test_max_stable_lr_mistakes_are_named(answer, words):
+    verdict = ch02.max_stable_lr.verdict(answer)
+    assert verdict.status == "wrong", verdict.message
+    if words:
+        assert words in verdict.message
+    else:
+        assert verdict.message.endswith(".") and "expected" in verdict.message
+
+
+# --- optimal_lr_and_rate ---------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda mu, L: (1.0 / L, 1.0 - mu / L), "lr = 1/L"),
+    (lambda mu, L: (2.0 / (L + mu), (L / mu - 1) / (L / mu)), "(kappa - 1)/kappa"),
+    (lambda mu, L: (2.0 / (L + mu), ((L - mu) / (L + mu)) ** 2), "squared the rate"),
+    (lambda mu, L: (2.0 / (L + mu), (mu - L) / (L + mu)), "swapped"),
+    (lambda mu, L: (2.0 / (L + mu), (L**0.5 - mu**0.5) / (L**0.5 + mu**0.5)), "heavy-ball"),
+])
+def test_optimal_lr_and_rate_mistakes_are_named(answer, words):
+    assert_wrong(ch02.optimal_lr_and_rate, answer, words)
+
+
+def test_optimal_lr_and_rate_wrong_shape():
+    verdict = ch02.optimal_lr_and_rate.verdict(lambda mu, L: 2.0 / (L + mu))
+    assert verdict.status == "wrong"
+    assert "shape" in verdict.message
+
+
+# --- square_closed_form ----------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda theta0, lr, a, T: (1 - lr) ** T * theta0, "dropped the curvature"),
+    (lambda theta0, lr, a, T: (1 - lr * a) ** (T - 1) * theta0, "exponent is T - 1"),
+    (lambda theta0, lr, a, T: (1 - 2 * lr * a) ** T * theta0, "2*a*theta"),
+    (lambda theta0, lr, a, T: (1 - T * lr * a) * theta0, "factors multiply"),
+    (lambda theta0, lr, a, T: abs(1 - lr * a) ** T * theta0, "sign"),
+])
+def test_square_closed_form_mistakes_are_named(answer, words):
+    assert_wrong(ch02.square_closed_form, answer, words)
+
+
+def test_square_closed_form_matches_a_run_of_the_notes_example():
+    from lessonlib.objectives import Square
+    from lessonlib.optim import SGD
+    from lessonlib.train import minimize
+
+    hist = minimize(Square(), SGD(0.01), np.array([1.0]), 1000)
+    assert SOLVE["square_closed_form"](1.0, 0.01, 2.0, 1000) == pytest.approx(hist.theta[0], rel=1e-12)
