@@ -124,17 +124,22 @@ class Quadratic:
         self.eigenvalues = np.linalg.eigvalsh(A)
 
     @classmethod
-    def from_eigenvalues(cls, eigenvalues, angle=0.0, minimizer=None):
+    def from_eigenvalues(cls, eigenvalues, angle=0.0, minimizer=None, seed=None):
         """A quadratic with the given Hessian eigenvalues.
 
-        In 2-D, ``angle`` (radians) rotates the eigenvectors away from the axes;
-        ``minimizer`` places the minimum (default the origin).
+        In 2-D, ``angle`` (radians) rotates the eigenvectors away from the axes; in any
+        dimension, ``seed`` draws random orthonormal eigenvectors (QR of a Gaussian
+        matrix). ``minimizer`` places the minimum (default the origin).
         """
         eigenvalues = np.asarray(eigenvalues, dtype=float)
         d = eigenvalues.size
         if angle and d != 2:
-            raise ValueError(f"angle only applies in 2-D, got {d} eigenvalues")
+            raise ValueError(f"angle only applies in 2-D, got {d} eigenvalues; use seed= for random eigenvectors")
+        if angle and seed is not None:
+            raise ValueError("pass angle or seed, not both")
         Q = np.eye(d)
+        if seed is not None:
+            Q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))
         if angle:
             cos, sin = np.cos(angle), np.sin(angle)
             Q = np.array([[cos, -sin], [sin, cos]])
@@ -358,6 +363,11 @@ class LogisticRegression(_DataObjective):
         X = self.X[idx]
         p = sigmoid(X @ theta)
         return X.T @ (p - self.y[idx]) / X.shape[0] + self.l2 * theta
+
+    @property
+    def L(self):
+        r"""A smoothness constant: :math:`\lambda_{\max}(X^\top X)/(4n) + \lambda`, since :math:`p(1-p) \le 1/4`."""
+        return float(np.linalg.eigvalsh(self.X.T @ self.X)[-1] / (4 * self.n) + self.l2)
 
     def hessian(self, theta):
         r"""Hessian :math:`\frac1n X^\top \mathrm{diag}(p_i(1-p_i)) X + \lambda I`."""

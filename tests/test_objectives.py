@@ -345,3 +345,22 @@ def test_logistic_hessian_matches_finite_differences_of_the_gradient():
     theta = rng.standard_normal(3)
     numeric = np.array([numerical_grad(lambda th: obj.grad(th)[i], theta) for i in range(3)])
     np.testing.assert_allclose(obj.hessian(theta), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_logistic_L_bounds_the_hessian_everywhere():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((50, 4))
+    obj = LogisticRegression(X, (rng.random(50) < 0.5).astype(int), l2=0.1)
+    top = max(np.linalg.eigvalsh(obj.hessian(th))[-1] for th in 0.1 * rng.standard_normal((20, 4)))
+    assert top <= obj.L
+    assert top > 0.9 * obj.L  # near theta = 0 every p(1-p) is close to 1/4, so the bound is nearly tight
+
+
+def test_quadratic_with_random_eigenvectors_keeps_its_spectrum():
+    eig = np.array([1.0, 3.0, 10.0, 100.0])
+    f = Quadratic.from_eigenvalues(eig, seed=0, minimizer=np.arange(4.0))
+    np.testing.assert_allclose(f.eigenvalues, eig, rtol=1e-10)
+    np.testing.assert_allclose(f.minimizer, np.arange(4.0), rtol=1e-10, atol=1e-12)
+    assert not np.allclose(f.A, np.diag(eig))
+    with pytest.raises(ValueError, match="angle"):
+        Quadratic.from_eigenvalues(eig, angle=0.3)
