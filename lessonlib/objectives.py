@@ -35,6 +35,7 @@ __all__ = [
     "LinearRegressionMSE",
     "LogisticRegression",
     "SoftmaxRegression",
+    "NoisyGradient",
     "sigmoid",
 ]
 
@@ -446,3 +447,37 @@ class SoftmaxRegression(_DataObjective):
 
     def __repr__(self):
         return f"SoftmaxRegression(n={self.n}, d={self.X.shape[1]}, classes={self.k}, l2={self.l2:g})"
+
+
+class NoisyGradient:
+    r"""An objective whose gradient comes with additive Gaussian noise.
+
+    ``grad(theta)`` returns :math:`\nabla J(\theta) + \sigma\,\xi`, with
+    :math:`\xi \sim N(0, I)` drawn fresh at every call from a generator seeded with
+    ``seed``: an unbiased gradient estimate with covariance :math:`\sigma^2 I`, the
+    textbook model of a stochastic gradient. ``loss`` is the exact loss. Everything
+    else (``mu``, ``L``, ``minimizer``, ...) is the wrapped objective's.
+    """
+
+    def __init__(self, objective, sigma, seed=0):
+        if sigma < 0:
+            raise ValueError(f"sigma must be >= 0, got {sigma}")
+        self.objective, self.sigma, self.seed = objective, float(sigma), seed
+        self.rng = np.random.default_rng(seed)
+
+    def reset(self, seed=None):
+        """Restart the noise sequence (from ``seed``, default the original seed)."""
+        self.rng = np.random.default_rng(self.seed if seed is None else seed)
+
+    def loss(self, theta):
+        return self.objective.loss(theta)
+
+    def grad(self, theta):
+        g = np.asarray(self.objective.grad(theta), dtype=float)
+        return g + self.sigma * self.rng.standard_normal(g.shape)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["objective"], name)
+
+    def __repr__(self):
+        return f"NoisyGradient({self.objective!r}, sigma={self.sigma:g})"

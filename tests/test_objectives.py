@@ -364,3 +364,20 @@ def test_quadratic_with_random_eigenvectors_keeps_its_spectrum():
     assert not np.allclose(f.A, np.diag(eig))
     with pytest.raises(ValueError, match="angle"):
         Quadratic.from_eigenvalues(eig, angle=0.3)
+
+
+def test_noisy_gradient_is_unbiased_with_the_stated_variance_and_reproducible():
+    from lessonlib.objectives import NoisyGradient
+    f = Quadratic.from_eigenvalues([1.0, 4.0])
+    noisy = NoisyGradient(f, sigma=0.5, seed=3)
+    theta = np.array([1.0, -2.0])
+    draws = np.array([noisy.grad(theta) for _ in range(20000)])
+    np.testing.assert_allclose(draws.mean(axis=0), f.grad(theta), atol=0.02)
+    np.testing.assert_allclose(draws.var(axis=0), 0.25, rtol=0.05)
+    noisy.reset()
+    first = noisy.grad(theta)
+    noisy.reset()
+    np.testing.assert_array_equal(noisy.grad(theta), first)
+    assert noisy.L == f.L and noisy.loss(theta) == f.loss(theta)
+    with pytest.raises(ValueError, match="sigma"):
+        NoisyGradient(f, sigma=-1.0)
