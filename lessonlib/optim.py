@@ -82,7 +82,7 @@ def _check_lr(lr):
 
 
 def _add_weight_decay(grad, weight_decay, theta):
-    """:math:`g + \\lambda\\theta` (L2 regularisation folded into the gradient), in a new array."""
+    """:math:`g + \\lambda_{\\mathrm{wd}}\\theta` (L2 regularisation folded into the gradient), in a new array."""
     out = np.multiply(theta, weight_decay, out=np.empty_like(theta))
     out += grad
     return out
@@ -112,10 +112,10 @@ class SGD:
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\,\theta_t \\
-        b_{t+1} &= \mu\, b_t + g_t, \qquad b_0 = 0 \ (\text{so } b_1 = g_0) \\
-        d_t &= \begin{cases} g_t & \mu = 0 \\ b_{t+1} & \text{momentum} \\
-              g_t + \mu\, b_{t+1} & \text{Nesterov} \end{cases} \\
+        g_t &\leftarrow g_t + \lambda_{\mathrm{wd}}\,\theta_t \\
+        b_{t+1} &= \beta\, b_t + g_t, \qquad b_0 = 0 \ (\text{so } b_1 = g_0) \\
+        d_t &= \begin{cases} g_t & \beta = 0 \\ b_{t+1} & \text{momentum} \\
+              g_t + \beta\, b_{t+1} & \text{Nesterov} \end{cases} \\
         \theta_{t+1} &= \theta_t - \eta_t\, d_t
 
     This is ``torch.optim.SGD`` with ``dampening=0``: its momentum buffer starts as
@@ -128,11 +128,11 @@ class SGD:
         suits every problem (for an :math:`L`-smooth objective, gradient descent
         decreases the loss for :math:`\eta < 2/L`).
     momentum : float, default 0.0
-        Momentum :math:`\mu \ge 0`; 0 is plain SGD, 0.9 is a common choice.
+        Momentum :math:`\beta \ge 0`; 0 is plain SGD, 0.9 is a common choice.
     nesterov : bool, default False
         Use Nesterov's look-ahead form (needs ``momentum > 0``).
     weight_decay : float, default 0.0
-        L2 coefficient :math:`\lambda \ge 0` added to the gradient.
+        L2 coefficient :math:`\lambda_{\mathrm{wd}} \ge 0` added to the gradient.
 
     Defaults follow ``torch.optim.SGD``.
 
@@ -188,7 +188,7 @@ class AdaGrad:
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\,\theta_t \\
+        g_t &\leftarrow g_t + \lambda_{\mathrm{wd}}\,\theta_t \\
         G_{t+1} &= G_t + g_t^2, \qquad G_0 = \text{initial\_accumulator\_value} \\
         \theta_{t+1} &= \theta_t - \frac{\eta_t}{1 + t\,\delta}\,
                         \frac{g_t}{\sqrt{G_{t+1}} + \epsilon}
@@ -210,7 +210,7 @@ class AdaGrad:
         :math:`\delta \ge 0` in :math:`\eta_t / (1 + t\delta)`; a torch addition, not
         in the paper.
     weight_decay : float, default 0.0
-        L2 coefficient :math:`\lambda \ge 0` added to the gradient.
+        L2 coefficient :math:`\lambda_{\mathrm{wd}} \ge 0` added to the gradient.
 
     The paper tunes :math:`\eta` per problem and gives no default for it or for
     :math:`\epsilon` (its :math:`\delta \ge 0`), so every default here is torch's.
@@ -260,16 +260,16 @@ class RMSProp:
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\,\theta_t \\
+        g_t &\leftarrow g_t + \lambda_{\mathrm{wd}}\,\theta_t \\
         v_{t+1} &= \beta\, v_t + (1-\beta)\, g_t^2, \qquad v_0 = 0 \\
         m_{t+1} &= \beta\, m_t + (1-\beta)\, g_t, \qquad m_0 = 0
                    \quad \text{(centered only)} \\
         u_t &= g_t \,/\, \bigl(\sqrt{v_{t+1}} + \epsilon\bigr)
                \quad\text{or, centered,}\quad
                g_t \,/\, \bigl(\sqrt{v_{t+1} - m_{t+1}^2} + \epsilon\bigr) \\
-        b_{t+1} &= \mu\, b_t + u_t, \qquad b_0 = 0 \\
+        b_{t+1} &= \beta\, b_t + u_t, \qquad b_0 = 0 \\
         \theta_{t+1} &= \theta_t - \eta_t\, b_{t+1}
-                        \quad (\theta_t - \eta_t u_t \text{ when } \mu = 0)
+                        \quad (\theta_t - \eta_t u_t \text{ when } \beta = 0)
 
     This is ``torch.optim.RMSprop`` with ``alpha=beta``; as there, :math:`\epsilon`
     is outside the square root and there is no bias correction.
@@ -289,9 +289,9 @@ class RMSProp:
         instead of the root mean square (Graves 2013, who puts :math:`\epsilon`
         inside the root; torch and this class put it outside).
     momentum : float, default 0.0
-        Momentum :math:`\mu \ge 0` applied to the normalised step :math:`u_t`.
+        Momentum :math:`\beta \ge 0` applied to the normalised step :math:`u_t`.
     weight_decay : float, default 0.0
-        L2 coefficient :math:`\lambda \ge 0` added to the gradient.
+        L2 coefficient :math:`\lambda_{\mathrm{wd}} \ge 0` added to the gradient.
 
     References
     ----------
@@ -386,7 +386,7 @@ class Adam:
 
     .. math::
 
-        g_t &\leftarrow g_t + \lambda\,\theta_t \\
+        g_t &\leftarrow g_t + \lambda_{\mathrm{wd}}\,\theta_t \\
         m_{t+1} &= \beta_1 m_t + (1-\beta_1)\, g_t, \qquad m_0 = 0 \\
         v_{t+1} &= \beta_2 v_t + (1-\beta_2)\, g_t^2, \qquad v_0 = 0 \\
         \hat m &= \frac{m_{t+1}}{1-\beta_1^{t+1}}, \qquad
@@ -413,7 +413,7 @@ class Adam:
     eps : float, default 1e-8
         :math:`\epsilon \ge 0` added to :math:`\sqrt{\hat v}`.
     weight_decay : float, default 0.0
-        L2 coefficient :math:`\lambda \ge 0` added to the gradient (not in the paper).
+        L2 coefficient :math:`\lambda_{\mathrm{wd}} \ge 0` added to the gradient (not in the paper).
     amsgrad : bool, default False
         Use the AMSGrad variant (Reddi et al. 2018); the state is then an
         :class:`AMSGradState`.
@@ -454,7 +454,7 @@ class AdamW:
 
     .. math::
 
-        \theta_t &\leftarrow (1 - \eta_t \lambda)\, \theta_t \\
+        \theta_t &\leftarrow (1 - \eta_t \lambda_{\mathrm{wd}})\, \theta_t \\
         \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
     with :math:`\hat m, \hat v` (and AMSGrad) exactly as in :class:`Adam`, computed
@@ -470,10 +470,10 @@ class AdamW:
     beta1, beta2, eps, amsgrad
         As in :class:`Adam`, with the same defaults (the paper keeps Adam's).
     weight_decay : float, default 1e-2
-        Decoupled decay :math:`\lambda \ge 0`. The paper writes the decay as
+        Decoupled decay :math:`\lambda_{\mathrm{wd}} \ge 0`. The paper writes the decay as
         :math:`\eta_t \lambda_{\text{paper}} \theta` with :math:`\eta_t` the schedule
-        multiplier, so :math:`\lambda_{\text{paper}} = \text{lr} \cdot \lambda` for a
-        constant lr. It tunes :math:`\lambda` per problem and gives no default; 1e-2
+        multiplier, so :math:`\lambda_{\text{paper}} = \text{lr} \cdot \lambda_{\mathrm{wd}}` for a
+        constant lr. It tunes :math:`\lambda_{\mathrm{wd}}` per problem and gives no default; 1e-2
         is torch's.
 
     References
