@@ -449,7 +449,7 @@ class Adam:
 
 
 @dataclass(frozen=True)
-class AdamW:
+class AdamW(Adam):
     r"""AdamW: Adam with decoupled weight decay.
 
     .. math::
@@ -480,19 +480,7 @@ class AdamW:
     ----------
     I. Loshchilov and F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
     """
-    lr: LearningRate = 1e-3
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
     weight_decay: float = 1e-2
-    amsgrad: bool = False
-
-    def __post_init__(self):
-        _check_adam_args(self)
-
-    def init(self, theta):
-        """Initial state: ``AdamState(t=0, m=0, v=0)`` (``AMSGradState`` with ``v_max=0``)."""
-        return _adam_init(theta, self.amsgrad)
 
     def step(self, theta, grad, state):
         """One update; returns ``(theta, state)`` as new objects."""

@@ -1,7 +1,6 @@
 """lessonlib.optim: agreement with torch.optim, argument checks, purity and invariances."""
 
 import dataclasses
-import importlib.util
 import json
 import pathlib
 import re
@@ -79,18 +78,6 @@ def test_matches_torch_reference(name):
     # The run must move, or agreeing with torch would prove little.
     assert np.abs(expected[-1] - expected[0]).max() > 0.1
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
-
-
-@pytest.fixture(scope="module")
-def torch_reference():
-    """The reference script as a module, to run its torch cases live."""
-    pytest.importorskip("torch", reason="torch is not installed: live comparison skipped",
-                        exc_type=ImportError)
-    path = REFERENCE_DIR / "make_torch_reference.py"
-    spec = importlib.util.spec_from_file_location("make_torch_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

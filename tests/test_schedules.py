@@ -1,6 +1,5 @@
 """lessonlib.schedules: agreement with torch.optim.lr_scheduler, definitions and argument checks."""
 
-import importlib.util
 import json
 import math
 import pathlib
@@ -65,17 +64,6 @@ def test_reduce_on_plateau_matches_torch_reference(name):
         assert plateau.num_bad_epochs == case["num_bad_epochs"][k]
         assert plateau.cooldown_counter == case["cooldown_counter"][k]
     assert len(set(case["lr"])) > 1  # the loss sequence does trigger reductions
-
-
-@pytest.fixture(scope="module")
-def torch_reference():
-    pytest.importorskip("torch", reason="torch is not installed: live comparison skipped",
-                        exc_type=ImportError)
-    path = REFERENCE_DIR / "make_torch_reference.py"
-    spec = importlib.util.spec_from_file_location("make_torch_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
