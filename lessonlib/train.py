@@ -8,9 +8,16 @@ where :math:`B_t` is the whole data set (full-batch gradient descent) or, with
 ``batch_size``, a mini-batch drawn by :func:`batches`. It returns a
 :class:`History` of the iterates, losses, learning rates and gradient norms, and
 stops with a :class:`DivergenceError` that says what to change when a run blows up.
+
+Evaluating the full loss :math:`J(\theta_t)` touches all :math:`n` samples, while a
+mini-batch step touches only :math:`B`; on a large data set recording the loss at
+every step would cost more than the training itself. ``record_every=k`` records the
+iterate and its loss every :math:`k` steps only, and the history counts the
+per-sample gradient evaluations spent, the fair clock for comparing batch sizes.
 """
 
-from typing import NamedTuple
+import numbers
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -29,6 +36,15 @@ class History(NamedTuple):
     lrs : array (T,)              learning rate used at step t
     grad_norms : array (T,)       :math:`\\lVert g_t\\rVert` of the gradient used at step t
     stopped : str                 why the run ended: "max_steps", "grad_tol", "loss_tol" or "diverged"
+    grad_evals : array (R,)       per-sample gradient evaluations spent before each recorded iterate
+                                  (:math:`B` per mini-batch step, :math:`n` per full-batch step on a data
+                                  objective, 1 per step on an objective without data)
+    recorded_steps : array (R,)   the step :math:`t` of each recorded iterate
+
+    With the default ``record_every=1`` of :func:`minimize` every iterate is recorded
+    (R = T + 1 and ``recorded_steps`` is ``0, 1, ..., T``); with ``record_every=k``
+    ``thetas`` and ``losses`` hold every k-th iterate and the last one. The last two
+    fields default to None, for histories built by hand.
     """
 
     thetas: np.ndarray
@@ -36,6 +52,8 @@ class History(NamedTuple):
     lrs: np.ndarray
     grad_norms: np.ndarray
     stopped: str
+    grad_evals: Optional[np.ndarray] = None
+    recorded_steps: Optional[np.ndarray] = None
 
     @property
     def steps(self):
@@ -90,7 +108,7 @@ def _divergence_message(t, loss0, loss, lr, objective):
 
 
 def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacement=False, seed=0,
-             grad_tol=None, loss_tol=None, on_divergence="raise", blowup=1e10):
+             grad_tol=None, loss_tol=None, on_divergence="raise", blowup=1e10, record_every=1):
     r"""Run ``optimizer`` on ``objective`` from ``theta0`` for at most ``steps`` steps.
 
     Parameters
@@ -111,42 +129,74 @@ def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacemen
     grad_tol : float, optional
         Stop when :math:`\lVert g_t\rVert \le` ``grad_tol``.
     loss_tol : float, optional
-        Stop when :math:`|J_{t+1} - J_t| \le` ``loss_tol`` :math:`\cdot \max(1, |J_t|)`.
+        Stop when :math:`|J_{t+1} - J_t| \le` ``loss_tol`` :math:`\cdot \max(1, |J_t|)`
+        (needs ``record_every=1``).
     on_divergence : {"raise", "stop"}
         When the loss becomes non-finite or exceeds ``blowup`` times
         :math:`\max(1, |J(\theta_0)|)`: raise :class:`DivergenceError`, or stop and
         return the history so far with ``stopped="diverged"``.
+    record_every : int
+        Record the iterate and its full loss every ``record_every`` steps (and at the
+        end of the run) rather than at every step. The loss is then only checked for
+        divergence at recorded steps; non-finite parameters are caught at every step.
     """
     if on_divergence not in ("raise", "stop"):
         raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
+    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 1:
+        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
+    if loss_tol is not None and record_every != 1:
+        raise ValueError("loss_tol compares the losses of consecutive steps, so it needs record_every=1, "
+                         f"got record_every={record_every}")
     theta = np.array(theta0, dtype=float)
     state = optimizer.init(theta)
     sampler = None if batch_size is None else batches(objective.n, batch_size, seed, replacement)
+    full_cost = getattr(objective, "n", 1)  # samples touched by one full gradient
     thetas, losses, lrs, grad_norms = [theta], [np.asarray(objective.loss(theta), dtype=float).item()], [], []
+    evals, recorded_steps, spent = [0], [0], 0
     limit = blowup * max(1.0, abs(losses[0]))
     stopped = "max_steps"
+
+    def record(t):
+        if recorded_steps[-1] != t:
+            thetas.append(theta)
+            losses.append(np.asarray(objective.loss(theta), dtype=float).item())
+            evals.append(spent)
+            recorded_steps.append(t)
+
     for t in range(steps):
-        grad = objective.grad(theta) if sampler is None else objective.batch_grad(theta, next(sampler))
+        if sampler is None:
+            grad = objective.grad(theta)
+            spent += full_cost
+        else:
+            idx = next(sampler)
+            grad = objective.batch_grad(theta, idx)
+            spent += len(idx)
         grad_norms.append(float(np.linalg.norm(grad)))
         if not np.isfinite(grad_norms[-1]):
             message = _divergence_message(t, losses[0], losses[-1], lr_at(optimizer, t), objective)
             if on_divergence == "raise":
                 raise DivergenceError(message + " (The gradient itself is no longer finite.)")
             grad_norms.pop()
+            spent -= len(idx) if sampler is not None else full_cost
+            record(t)
             stopped = "diverged"
             break
         if grad_tol is not None and grad_norms[-1] <= grad_tol:
             grad_norms.pop()
+            spent -= len(idx) if sampler is not None else full_cost
+            record(t)
             stopped = "grad_tol"
             break
         lrs.append(lr_at(optimizer, t))
         theta, state = optimizer.step(theta, grad, state)
-        loss = np.asarray(objective.loss(theta), dtype=float).item()
-        thetas.append(theta)
-        losses.append(loss)
-        if not np.isfinite(loss) or abs(loss) > limit or not np.isfinite(theta).all():
+        finite = bool(np.isfinite(theta).all())
+        if (t + 1) % record_every and t + 1 < steps and finite:
+            continue
+        record(t + 1)
+        loss = losses[-1]
+        if not np.isfinite(loss) or abs(loss) > limit or not finite:
             if on_divergence == "raise":
                 raise DivergenceError(_divergence_message(t + 1, losses[0], loss, lrs[-1], objective))
             stopped = "diverged"
@@ -154,4 +204,5 @@ def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacemen
         if loss_tol is not None and abs(losses[-1] - losses[-2]) <= loss_tol * max(1.0, abs(losses[-2])):
             stopped = "loss_tol"
             break
-    return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped)
+    return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped,
+                   np.array(evals), np.array(recorded_steps))

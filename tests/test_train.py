@@ -184,3 +184,103 @@ def test_minibatch_uses_batch_gradients():
 def test_minimize_invalid_batch_size_raises():
     with pytest.raises(ValueError, match="batch_size"):
         minimize(_linreg(), SGD(lr=0.1), np.zeros(4), steps=5, batch_size=0)
+
+
+# ---------------------------------------------------------------- sparse recording, gradient evaluations
+
+def test_history_built_by_hand_keeps_working():
+    hist = History(np.zeros((2, 1)), np.zeros(2), np.ones(1), np.ones(1), "max_steps")
+    assert hist.grad_evals is None and hist.recorded_steps is None
+    assert hist.steps == 1
+
+
+def test_grad_evals_count_samples_touched(quad):
+    obj = _linreg()
+    full = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=5)
+    np.testing.assert_array_equal(full.grad_evals, 200 * np.arange(6))
+    np.testing.assert_array_equal(full.recorded_steps, np.arange(6))
+    mini = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=7, batch_size=16)
+    np.testing.assert_array_equal(mini.grad_evals, 16 * np.arange(8))
+    no_data = minimize(quad, SGD(lr=0.05), np.zeros(2), steps=3)
+    np.testing.assert_array_equal(no_data.grad_evals, np.arange(4))
+
+
+def test_grad_evals_count_the_last_partial_batch():
+    X, y, _ = make_regression(n=10, d=1, seed=0)
+    hist = minimize(LinearRegressionMSE(X, y), SGD(lr=0.05), np.zeros(2), steps=6, batch_size=4)
+    np.testing.assert_array_equal(hist.grad_evals, [0, 4, 8, 10, 14, 18, 20])
+
+
+@pytest.mark.parametrize("k", [1, 3, 10, 25])
+def test_record_every_keeps_the_same_run(k):
+    obj = _linreg()
+    every = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=23, batch_size=8, seed=3)
+    sparse = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=23, batch_size=8, seed=3, record_every=k)
+    expected_steps = sorted(set(range(0, 24, k)) | {23})
+    np.testing.assert_array_equal(sparse.recorded_steps, expected_steps)
+    np.testing.assert_array_equal(sparse.thetas, every.thetas[expected_steps])
+    np.testing.assert_array_equal(sparse.losses, every.losses[expected_steps])
+    np.testing.assert_array_equal(sparse.grad_evals, every.grad_evals[expected_steps])
+    np.testing.assert_array_equal(sparse.lrs, every.lrs)              # per-step records stay complete
+    np.testing.assert_array_equal(sparse.grad_norms, every.grad_norms)
+    assert sparse.steps == 23 and sparse.stopped == "max_steps"
+
+
+def test_record_every_evaluates_the_loss_only_when_recording():
+    class Counting:
+        def __init__(self, objective):
+            self.objective, self.calls = objective, 0
+
+        def loss(self, theta):
+            self.calls += 1
+            return self.objective.loss(theta)
+
+        def __getattr__(self, name):
+            return getattr(self.objective, name)
+
+    obj = Counting(_linreg())
+    minimize(obj, SGD(lr=0.05), np.zeros(4), steps=100, batch_size=8, record_every=10)
+    assert obj.calls == 11
+
+
+def test_record_every_with_grad_tol_records_the_last_iterate(quad):
+    every = minimize(quad, SGD(lr=0.1), np.zeros(2), steps=10_000, grad_tol=1e-4)
+    sparse = minimize(quad, SGD(lr=0.1), np.zeros(2), steps=10_000, grad_tol=1e-4, record_every=50)
+    assert sparse.stopped == "grad_tol" and sparse.steps == every.steps
+    assert sparse.recorded_steps[-1] == every.steps
+    np.testing.assert_array_equal(sparse.theta, every.theta)
+    assert sparse.grad_evals[-1] == every.steps
+
+
+def test_record_every_still_detects_divergence(quad):
+    hist = minimize(quad, SGD(lr=0.25), np.ones(2), steps=5000, on_divergence="stop", record_every=7)
+    assert hist.stopped == "diverged" and hist.steps < 5000
+    assert abs(hist.losses[-1]) > 1e10 * max(1.0, abs(hist.losses[0])) or not np.isfinite(hist.losses[-1])
+    with pytest.raises(DivergenceError):
+        minimize(quad, SGD(lr=0.25), np.ones(2), steps=5000, record_every=7)
+
+
+def test_record_every_catches_non_finite_parameters_between_records():
+    class Overflowing:
+        def loss(self, theta):
+            return 0.0                   # a loss that never notices anything
+
+        def grad(self, theta):
+            return np.full_like(theta, -1e150)   # finite, with a finite norm
+
+    with np.errstate(over="ignore"):             # the step overflows to inf, on purpose
+        hist = minimize(Overflowing(), SGD(lr=1e300), np.zeros(1), steps=100, on_divergence="stop",
+                        record_every=50)
+    assert hist.stopped == "diverged" and hist.steps == 1
+    assert not np.isfinite(hist.theta).all()
+
+
+@pytest.mark.parametrize("k", [0, -2, 1.5, True])
+def test_record_every_invalid_raises(quad, k):
+    with pytest.raises(ValueError, match="record_every"):
+        minimize(quad, SGD(lr=0.1), np.zeros(2), steps=3, record_every=k)
+
+
+def test_loss_tol_needs_every_step_recorded(quad):
+    with pytest.raises(ValueError, match="record_every=1"):
+        minimize(quad, SGD(lr=0.1), np.zeros(2), steps=3, loss_tol=1e-6, record_every=2)
