@@ -13,7 +13,7 @@ Its noise is measured by the spread of the per-sample gradients,
 The functions below give the variance of the estimate (:func:`minibatch_variance`),
 what that noise does to constant-step SGD on a quadratic (:func:`stationary_variance`,
 :func:`stationary_loss`, :func:`stationary_covariance`), how a decaying step removes it
-(:func:`second_moment`, :func:`inverse_time_limit`, :func:`step_size_sums`), and how
+(:func:`second_moment`, :func:`inverse_time_limit`), and how
 much of a data set one epoch of sampling with replacement sees (:func:`coverage`).
 Derivations and checks are in chapter 3 of the book.
 
@@ -37,7 +37,6 @@ __all__ = [
     "stationary_covariance",
     "second_moment",
     "inverse_time_limit",
-    "step_size_sums",
 ]
 
 
@@ -221,21 +220,3 @@ def inverse_time_limit(lr0, beta, lam, sigma):
         raise ValueError(f"the 1/t rate needs 2 * (lr0 / beta) * lam > 1, got {2 * a * lam:g}: the steps "
                          f"shrink so fast that E[theta_t^2] falls only like t^-{2 * a * lam:.3g}")
     return a**2 * sigma**2 / (2 * a * lam - 1)
-
-
-def step_size_sums(schedule, steps):
-    r"""Partial sums :math:`\sum_{t<T}\eta_t` and :math:`\sum_{t<T}\eta_t^2`, :math:`T = 1, \dots,` ``steps``.
-
-    Robbins and Monro's conditions ask for :math:`\sum_t\eta_t = \infty` (enough total
-    step length to reach the minimum from anywhere) and :math:`\sum_t\eta_t^2 < \infty`
-    (summable noise). Partial sums that keep growing, or level off, show which holds.
-    ``schedule`` is a callable ``t -> lr`` or a constant. Returns two arrays of length ``steps``.
-    """
-    check_int("steps", steps, 1)
-    if not callable(schedule):
-        lrs = np.full(steps, float(schedule))
-    else:
-        lrs = np.asarray([schedule(t) for t in range(steps)], dtype=float)
-    if not (np.isfinite(lrs).all() and (lrs >= 0).all()):
-        raise ValueError("the schedule must return finite learning rates >= 0")
-    return np.cumsum(lrs), np.cumsum(lrs**2)

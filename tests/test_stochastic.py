@@ -211,17 +211,3 @@ def test_inverse_time_limit_running_mean():
 def test_inverse_time_limit_needs_slow_enough_decay():
     with pytest.raises(ValueError, match="1/t rate"):
         stochastic.inverse_time_limit(0.1, 1.0, 2.0, 1.0)     # 2 a lam = 0.4
-
-
-def test_step_size_sums():
-    sums, sq = stochastic.step_size_sums(0.1, 5)
-    np.testing.assert_allclose(sums, 0.1 * np.arange(1, 6))
-    np.testing.assert_allclose(sq, 0.01 * np.arange(1, 6))
-    sums, sq = stochastic.step_size_sums(inverse_time_decay(1.0, 1.0), 1000)
-    harmonic = np.cumsum(1 / np.arange(1, 1001))
-    np.testing.assert_allclose(sums, harmonic, rtol=1e-12)
-    assert sq[-1] == pytest.approx(np.pi**2 / 6, abs=1.01e-3)
-    with pytest.raises(ValueError, match="steps"):
-        stochastic.step_size_sums(0.1, 0)
-    with pytest.raises(ValueError, match="finite"):
-        stochastic.step_size_sums(lambda t: -0.1, 3)
