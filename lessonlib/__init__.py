@@ -5,9 +5,12 @@ docstring:
 
 - :mod:`lessonlib.optim`      optimizers (SGD, AdaGrad, RMSProp, Adam, AdamW)
 - :mod:`lessonlib.schedules`  learning-rate schedules ``t -> lr``
+- :mod:`lessonlib.schedule_theory`  Robbins-Monro sums, exponential decay's reach
 - :mod:`lessonlib.objectives` losses with analytic gradients
 - :mod:`lessonlib.gradcheck`  finite-difference gradient checking
 - :mod:`lessonlib.train`      the training loop and its history
+- :mod:`lessonlib.theory`     closed-form rates of gradient descent and momentum
+- :mod:`lessonlib.stochastic` mini-batch variance, noise floor, coverage of sampling
 - :mod:`lessonlib.data`       seeded synthetic data and the digits data set
 - :mod:`lessonlib.plots`      contour, loss-curve and schedule figures
 - :mod:`lessonlib.widgets`    interactive explorers (ipywidgets)

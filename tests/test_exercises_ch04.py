@@ -1,0 +1,171 @@
+"""The chapter 4 exercises: solutions pass, stubs are "not attempted", typical mistakes are named."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lessonlib import schedule_theory
+from lessonlib.exercises import ch04
+from lessonlib.schedules import cosine_annealing, exponential_decay, step_decay
+
+SOLVE = ch04.SOLUTIONS
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def crash(*args):
+    return np.zeros(3) @ np.zeros(2)      # a shape error inside the learner's code
+
+
+EXERCISES = [ch04.step_decay_lr, ch04.cosine_lr, ch04.power_decay_sums_finite, ch04.exponential_reach]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_solution_is_correct(exercise):
+    verdict = exercise.verdict(SOLVE[exercise.name])
+    assert verdict.status == "correct", verdict.message
+    assert "correct on all" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_stub_is_not_attempted(exercise):
+    assert exercise.verdict(stub).status == "not_attempted"
+    assert exercise.verdict(...).status == "not_attempted"
+    assert exercise.verdict(lambda *args: None).status == "not_attempted"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_exception_is_reported_as_error(exercise):
+    verdict = exercise.verdict(crash)
+    assert verdict.status == "error"
+    assert "ValueError" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_hint_and_solution_print(exercise, capsys):
+    exercise.hint()
+    exercise.solution()
+    out = capsys.readouterr().out
+    assert out.startswith(f"Hint ({exercise.name})")
+    assert f"def {exercise.name}(" in out
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_listed_mistake_is_caught_and_named(exercise):
+    for wrong, explanation in exercise.mistakes:
+        verdict = exercise.verdict(wrong)
+        assert verdict.status == "wrong", explanation
+        assert explanation in verdict.message
+
+
+def assert_wrong(exercise, answer, *words):
+    verdict = exercise.verdict(answer)
+    assert verdict.status == "wrong", verdict.message
+    for word in words:
+        assert word in verdict.message, verdict.message
+
+
+# --- step_decay_lr ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda lr0, gamma, step_size, t: lr0 - gamma / max(t, 1), "source notes"),
+    (lambda lr0, gamma, step_size, t: lr0 * gamma ** ((t + 1) // step_size), "Off by one"),
+    (lambda lr0, gamma, step_size, t: lr0 * gamma ** -(-t // step_size), "rounded t / step_size up"),
+    (lambda lr0, gamma, step_size, t: lr0 * gamma ** t, "exponential decay"),
+    (lambda lr0, gamma, step_size, t: lr0 * math.pow(gamma, t / step_size), "forgot the floor"),
+])
+def test_step_decay_lr_mistakes_are_named(answer, words):
+    assert_wrong(ch04.step_decay_lr, answer, words)
+
+
+def test_step_decay_lr_matches_lessonlib():
+    for lr0, gamma, size in [(0.1, 0.5, 10), (1.0, 0.1, 30), (0.2, 0.9, 1)]:
+        schedule = step_decay(lr0, size, gamma)
+        for t in range(0, 100, 7):
+            assert SOLVE["step_decay_lr"](lr0, gamma, size, t) == pytest.approx(schedule(t), rel=1e-14)
+
+
+# --- cosine_lr --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda lr0, lr_min, T, t: lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * t / T)) / 2, "clamp"),
+    (lambda lr0, lr_min, T, t: lr_min + (lr0 - lr_min) * math.cos(math.pi * min(t, T) / T), "cos itself"),
+    (lambda lr0, lr_min, T, t: lr0 * (1 + math.cos(math.pi * min(t, T) / T)) / 2, "ignored lr_min"),
+    (lambda lr0, lr_min, T, t: lr_min + (lr0 - lr_min) * (1 + math.cos(2 * math.pi * min(t, T) / T)) / 2,
+     "full period"),
+    (lambda lr0, lr_min, T, t: lr_min + (lr0 - lr_min) * (1 - math.cos(math.pi * min(t, T) / T)) / 2,
+     "rises"),
+])
+def test_cosine_lr_mistakes_are_named(answer, words):
+    assert_wrong(ch04.cosine_lr, answer, words)
+
+
+def test_cosine_lr_matches_lessonlib():
+    for lr0, lr_min, T in [(0.1, 0.0, 100), (0.5, 0.05, 40), (1.0, 0.2, 8)]:
+        schedule = cosine_annealing(lr0, T, lr_min)
+        for t in range(0, 2 * T):
+            assert SOLVE["cosine_lr"](lr0, lr_min, T, t) == pytest.approx(schedule(t), rel=1e-12, abs=1e-15)
+
+
+# --- power_decay_sums_finite ------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda p: (p >= 1, p > 0.5), "harmonic series 1 + 1/2"),
+    (lambda p: (p > 1, p >= 0.5), "At p = 1/2"),
+    (lambda p: (p > 1, p > 1), "doubles the exponent"),
+    (lambda p: (p > 0, p > 0), "tend to 0"),
+    (lambda p: (p > 0.5, p > 1), "swapped"),
+    (lambda p: (True, True), None),
+])
+def test_power_decay_sums_finite_mistakes_are_named(answer, words):
+    verdict = ch04.power_decay_sums_finite.verdict(answer)
+    assert verdict.status == "wrong", verdict.message
+    if words:
+        assert words in verdict.message, verdict.message
+
+
+def test_power_decay_sums_finite_accepts_numpy_booleans_and_rejects_a_single_answer():
+    assert ch04.power_decay_sums_finite.verdict(lambda p: (np.bool_(p > 1), np.bool_(p > 0.5))).ok
+    verdict = ch04.power_decay_sums_finite.verdict(lambda p: p > 1)
+    assert verdict.status == "wrong" and "shape" in verdict.message
+
+
+def test_power_decay_sums_finite_agrees_with_partial_sums():
+    # Integral test on the terms t = 1e4 .. 1e6 - 1 of sum (1 + t)**(-q): a convergent sum
+    # (q > 1) adds less than its tail bound 1e4**(1 - q) / (q - 1); a divergent one adds
+    # at least the integral from 1e4 to 1e6.
+    for p in [0.3, 0.5, 0.75, 1.0, 1.5]:
+        S, Q = schedule_theory.robbins_monro_sums(lambda t: (1.0 + t) ** -p, [10**4, 10**6])
+        answers = SOLVE["power_decay_sums_finite"](p)
+        for sums, q, is_finite in [(S, p, answers[0]), (Q, 2 * p, answers[1])]:
+            growth = sums[1] - sums[0]
+            if q > 1:
+                assert is_finite and growth <= 1e4 ** (1 - q) / (q - 1)
+            else:
+                lower = (math.log(1e6 + 1) - math.log(1e4 + 1) if q == 1
+                         else ((1e6 + 1) ** (1 - q) - (1e4 + 1) ** (1 - q)) / (1 - q))
+                assert not is_finite and growth >= lower
+
+
+# --- exponential_reach ------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda lr0, gamma, G: lr0 / (1 - gamma), "forgot the gradient bound"),
+    (lambda lr0, gamma, G: G * lr0 * gamma / (1 - gamma), "starts at t = 1"),
+    (lambda lr0, gamma, G: G * lr0 / (1 - gamma**2), "squared rates"),
+    (lambda lr0, gamma, G: G * lr0 * (1 - gamma), "instead of dividing"),
+    (lambda lr0, gamma, G: G * lr0 / gamma, "not 1 / gamma"),
+])
+def test_exponential_reach_mistakes_are_named(answer, words):
+    assert_wrong(ch04.exponential_reach, answer, words)
+
+
+def test_exponential_reach_matches_lessonlib_and_the_partial_sums():
+    for lr0, gamma, G in [(0.1, 0.9, 2.0), (1.0, 0.95, 0.75)]:
+        reach = SOLVE["exponential_reach"](lr0, gamma, G)
+        assert reach == pytest.approx(schedule_theory.exponential_reach(lr0, gamma, G), rel=1e-14)
+        S, _ = schedule_theory.robbins_monro_sums(exponential_decay(lr0, gamma), 10**4)
+        assert G * S == pytest.approx(reach, rel=1e-12)
