@@ -7,13 +7,33 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
 
-# The pins in constraints.txt were chosen on Python 3.11 (3.11-3.13 resolve);
-# override with e.g. `make PYTHON=python3.12 book`.
+# Python 3.10-3.13; choose one with e.g. `make PYTHON=python3.10 book` (switching
+# the Python of an existing .venv needs `make distclean` first).
+# The pins in constraints.txt were chosen on Python 3.11 and serve 3.11-3.13;
+# Python 3.10 gets constraints-py310.txt (numpy, matplotlib, scikit-learn,
+# ipykernel and what they bring at the newest releases that support 3.10).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SITE := _build/html/index.html
+
+# The venv's Python picks its constraints file (3.10: constraints-py310.txt, else
+# constraints.txt), read in the recipes, once the venv exists.
+PY_MINOR := $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])'
+CONSTRAINTS_FOR_VENV := $(PY) -c 'import sys; print("constraints-py310.txt" if sys.version_info[:2] == (3, 10) else "constraints.txt")'
+
+# PYTHON given while .venv exists with another Python: say so instead of going on
+# with the old one.
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+ifneq ($(wildcard $(PY)),)
+ifneq ($(shell $(PY_MINOR) 2>&1),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>&1))
+$(error $(VENV) was made with Python $(shell $(PY_MINOR)), not with $(PYTHON): run make distclean first)
+endif
+endif
+endif
+endif
 
 # Everything the site is built from. A change in lessonlib re-executes every
 # notebook, so the build always starts from a fresh environment (--all).
@@ -31,15 +51,18 @@ book: $(SITE)
 	@echo "The site is built. Open it in a browser:"
 	@echo "    $(abspath $(SITE))"
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt constraints-py310.txt pyproject.toml
 	@if [ ! -x $(PY) ]; then \
-	  $(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else "need Python 3.11-3.13 for the pinned packages, found %d.%d: run make PYTHON=python3.12" % v)'; \
+	  $(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 13) else "need Python 3.10-3.13 for the pinned packages, found %d.%d: run e.g. make PYTHON=python3.12" % v)'; \
 	  echo "==> creating $(VENV) with $$($(PYTHON) --version)"; \
 	  $(PYTHON) -m venv $(VENV); \
 	fi
-	@echo "==> installing requirements.txt (pinned by constraints.txt) and lessonlib into $(VENV)"
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet -c constraints.txt -e .
+	@c=$$($(CONSTRAINTS_FOR_VENV)); \
+	  echo "==> installing requirements.txt (pinned by $$c) and lessonlib into $(VENV)"; \
+	  echo "$(PY) -m pip install --quiet -r requirements.txt -c $$c"; \
+	  $(PY) -m pip install --quiet -r requirements.txt -c $$c; \
+	  echo "$(PY) -m pip install --quiet -c $$c -e ."; \
+	  $(PY) -m pip install --quiet -c $$c -e .
 	@touch $@
 
 # Executes every notebook (execute_notebooks: force) and fails on any warning,
@@ -70,13 +93,18 @@ clean:
 distclean: clean
 	rm -rf $(VENV) *.egg-info
 
-# Regenerate constraints.txt from the current .venv: everything but lessonlib and
-# torch with what only torch brings (torch is for maintainers' reference checks).
+# Regenerate the constraints file of the .venv's Python (constraints.txt on 3.11,
+# constraints-py310.txt on 3.10; constraints.txt is not frozen on 3.12/3.13, which
+# share it with 3.11): everything but lessonlib and torch with what only torch
+# brings (torch is for maintainers' reference checks).
 constraints: $(STAMP)
-	@{ echo "# Every package of the environment the book is built and tested with (pip freeze"; \
-	   echo "# on Python 3.11, without torch and what only torch brings, without lessonlib)."; \
-	   echo "# Used by requirements.txt through -c; regenerate with: make constraints"; \
-	   $(PY) -m pip freeze --exclude-editable --exclude lessonlib \
-	     | grep -v -i -E '^(torch|filelock|fsspec|networkx|sympy|mpmath|nvidia-.*|triton)=='; \
-	 } > constraints.txt.new && mv constraints.txt.new constraints.txt
-	@echo "==> wrote constraints.txt"
+	@v=$$($(PY_MINOR)); c=$$($(CONSTRAINTS_FOR_VENV)); \
+	case "$$v" in 3.10|3.11) ;; \
+	  *) echo "constraints.txt is frozen on Python 3.11 (constraints-py310.txt on 3.10); $(VENV) has $$v"; exit 1;; \
+	esac; \
+	{ echo "# Every package of the environment the book is built and tested with (pip freeze"; \
+	  echo "# on Python $$v, without torch and what only torch brings, without lessonlib)."; \
+	  echo "# make installs requirements.txt with -c this file; regenerate with: make constraints"; \
+	  $(PY) -m pip freeze --exclude-editable --exclude lessonlib \
+	    | grep -v -i -E '^(torch|filelock|fsspec|networkx|sympy|mpmath|nvidia-.*|triton)=='; \
+	} > $$c.new && mv $$c.new $$c && echo "==> wrote $$c"
