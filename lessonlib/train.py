@@ -21,7 +21,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["History", "DivergenceError", "minimize", "batches", "lr_at"]
+__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches", "lr_at"]
 
 
 class DivergenceError(FloatingPointError):
@@ -206,3 +206,35 @@ def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacemen
             break
     return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped,
                    np.array(evals), np.array(recorded_steps))
+
+
+def minimize_adjusting_lr(objective, lr0, theta0, steps, every, next_lr, seed=0, **kwargs):
+    r"""SGD whose learning rate is decided again every ``every`` steps from the loss.
+
+    Runs :func:`minimize` with ``SGD(lr)`` for ``every`` steps at a time; after each
+    chunk the rate becomes ``next_lr(loss, lr)``, with ``loss`` the full loss at the
+    chunk's last iterate. With ``next_lr = lambda loss, lr: plateau.step(loss)`` for a
+    :class:`lessonlib.schedules.ReduceOnPlateau` this is reduce-on-plateau checked
+    every ``every`` steps. Chunk :math:`k` draws its mini-batches with seed
+    ``seed + k``; ``kwargs`` go to :func:`minimize`. Returns one :class:`History` of
+    ``steps // every`` chunks.
+    """
+    from .optim import SGD
+
+    if not (isinstance(every, numbers.Integral) and 1 <= every <= steps):
+        raise ValueError(f"every must be an integer between 1 and steps={steps}, got {every!r}")
+    lr, theta, parts = lr0, np.asarray(theta0, dtype=float), []
+    for k in range(steps // every):
+        part = minimize(objective, SGD(lr), theta, every, seed=seed + k, **kwargs)
+        parts.append(part)
+        theta, lr = part.theta, next_lr(part.losses[-1], lr)
+    evals_before = np.cumsum([0] + [p.grad_evals[-1] for p in parts[:-1]])
+    return History(
+        np.concatenate([parts[0].thetas[:1]] + [p.thetas[1:] for p in parts]),
+        np.concatenate([parts[0].losses[:1]] + [p.losses[1:] for p in parts]),
+        np.concatenate([p.lrs for p in parts]),
+        np.concatenate([p.grad_norms for p in parts]),
+        parts[-1].stopped,
+        np.concatenate([parts[0].grad_evals[:1]] + [p.grad_evals[1:] + e for p, e in zip(parts, evals_before)]),
+        np.concatenate([parts[0].recorded_steps[:1]] + [p.recorded_steps[1:] + k * every for k, p in enumerate(parts)]),
+    )

@@ -284,3 +284,26 @@ def test_record_every_invalid_raises(quad, k):
 def test_loss_tol_needs_every_step_recorded(quad):
     with pytest.raises(ValueError, match="record_every=1"):
         minimize(quad, SGD(lr=0.1), np.zeros(2), steps=3, loss_tol=1e-6, record_every=2)
+
+
+def test_minimize_adjusting_lr_joins_chunks_and_follows_the_plateau():
+    from lessonlib.data import make_regression
+    from lessonlib.objectives import LinearRegressionMSE
+    from lessonlib.schedules import ReduceOnPlateau
+    from lessonlib.train import minimize_adjusting_lr
+
+    X, y, _ = make_regression(n=200, d=3, seed=1)
+    obj = LinearRegressionMSE(X, y)
+    plateau = ReduceOnPlateau(0.05, factor=0.5, patience=1)
+    run = minimize_adjusting_lr(obj, 0.05, np.zeros(4), 100, 10, lambda loss, lr: plateau.step(loss), batch_size=10)
+    assert run.thetas.shape == (101, 4) and run.losses.shape == (101,) and run.lrs.shape == (100,)
+    np.testing.assert_array_equal(run.recorded_steps, np.arange(101))
+    np.testing.assert_array_equal(run.grad_evals, 10 * np.arange(101))
+    assert np.all(run.lrs[:10] == 0.05) and np.ptp(run.lrs.reshape(10, 10), axis=1).max() == 0
+    assert run.lrs[-1] < 0.05                     # the noise floor is a plateau: the rate was cut
+    assert run.losses[-1] < 0.5 * run.losses[0]
+    # each chunk is an ordinary minimize run from the previous chunk's end
+    first = minimize(obj, SGD(0.05), np.zeros(4), 10, batch_size=10, seed=0)
+    np.testing.assert_array_equal(run.thetas[:11], first.thetas)
+    with pytest.raises(ValueError, match="every"):
+        minimize_adjusting_lr(obj, 0.05, np.zeros(4), 100, 0, lambda loss, lr: lr)
