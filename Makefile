@@ -42,7 +42,7 @@ LIB_SOURCES := $(shell find lessonlib -name '*.py' ! -path '*/__pycache__/*' 2>/
 
 # -n 2 --dist loadscope: one notebook (or test module) per worker at a time.
 PYTEST_ARGS ?= -n 2 --dist loadscope
-NBVAL_ARGS := --nbval --nbval-current-env --nbval-cell-timeout=120
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: book test lab clean distclean constraints
 
