@@ -8,7 +8,8 @@ The same settings as the book build and nbval: kernel ``python3``, 600 s per cel
 working directory the notebook's folder, no MPLBACKEND from the caller (figures go
 through the inline backend), an empty progress file (so a learner's own exercise
 progress never reaches a stored output). Per-cell timing metadata is not recorded:
-it would change every cell of the file on every run and hide the real change in a diff.
+it would change every cell of the file on every run and hide the real change in a diff;
+nor is widget state (the site shows static figures instead of widgets).
 """
 
 import os
@@ -29,6 +30,7 @@ def execute(path: pathlib.Path) -> float:
     client.execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)     # the site never loads widget JavaScript
     nbformat.write(nb, path)
     return time.perf_counter() - start
 
