@@ -17,7 +17,7 @@ on this machine:
 
 A variant this machine cannot express (a CPU without dispatched SIMD features) is
 skipped with the reason. Both variants run at once, one process each. The script
-ends with one line ``foreign machines: N passed, M failed`` and exits non-zero if
+ends with one line ``foreign_machines: N passed, M failed`` and exits non-zero if
 any notebook cell failed under any variant; each variant's full pytest output is in
 ``_build/foreign/<variant>.txt``.
 """
@@ -97,7 +97,7 @@ def main(targets: list[str]) -> int:
             if line.startswith(("FAILED", "ERROR")):
                 print(f"    {line}")
     print(f"  (all variants done after {time.perf_counter() - start:.0f} s; full output in {OUT.relative_to(ROOT)}/)")
-    print(f"foreign machines: {passed} passed, {failed} failed")
+    print(f"foreign_machines: {passed} passed, {failed} failed")
     return 1 if failed or not running else 0
 
 
