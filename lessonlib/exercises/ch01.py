@@ -18,19 +18,24 @@ answer and ``ch01.mse_gradient.solution()`` prints the solution's source.
 import numpy as np
 
 from ..objectives import sigmoid
-from . import FunctionExercise, ValueExercise
+from . import FunctionExercise, ValueExercise, halves
 
 __all__ = ["mse_gradient", "central_difference", "logistic_gradient", "gradient_at_point",
            "steepest_slope", "SOLUTIONS"]
 
 SOLUTIONS = {}
 
-# Small hand-made data, so that feedback messages show readable arrays.
-_X = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
-_theta = np.array([0.5, -1.0])
-_rng = np.random.default_rng(2024)
-_X_big = _rng.standard_normal((6, 3))
-_theta_big = _rng.standard_normal(3)
+CHAPTER = "ch01"
+
+
+def _regression_cases(rng, labels):
+    """Random (theta, X, y) of a few samples and parameters, in steps of 0.5."""
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        X = halves(rng, (n, d))
+        labels_n = (rng.random(n) < 0.5).astype(float) if labels else halves(rng, n)
+        cases.append((f"random data, n = {n}, d = {d}", (halves(rng, d), X, labels_n)))
+    return cases
 
 
 # --- Exercise 1: the gradient of the mean squared error -----------------------------
@@ -57,20 +62,27 @@ def _mse_sum_no_two(theta, X, y):
     return X.T @ (X @ theta - y)
 
 
+_X_ex = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
+
 SOLUTIONS["mse_gradient"] = mse_gradient
 mse_gradient = FunctionExercise(
     "mse_gradient",
     solution=SOLUTIONS["mse_gradient"],
-    cases=[
-        ("three samples, two parameters", (_theta, _X, np.array([1.0, 0.0, 3.0]))),
-        ("theta = 0", (np.zeros(2), _X, np.array([1.0, 0.0, 3.0]))),
-        ("a single sample", (_theta, _X[:1], np.array([2.0]))),
-        ("y all zeros", (_theta, _X, np.zeros(3))),
-        ("six samples, three parameters", (_theta_big, _X_big, _rng.standard_normal(6))),
+    chapter=CHAPTER,
+    examples=[
+        ("three samples, two parameters", (np.array([0.5, -1.0]), _X_ex, np.array([1.0, 0.0, 3.0]))),
+        ("theta = 0", (np.zeros(2), _X_ex, np.array([1.0, 0.0, 3.0]))),
+        ("a single sample", (np.array([0.5, -1.0]), _X_ex[:1], np.array([2.0]))),
+        ("integer inputs", (np.array([1, -1]), np.array([[1, 2], [1, 0], [1, -1]]), np.array([2, 0, 1]))),
     ],
-    hint="Write the residual r = X @ theta - y (prediction minus target). Per sample the "
-         "chain rule gives 2 * r_i * x_i; averaging over the n samples gives "
-         "(2 / n) * X.T @ r.",
+    random_cases=lambda rng: _regression_cases(rng, labels=False),
+    hints=[
+        "Start from one sample: the loss of sample i is r_i**2 with the residual r_i = x_i . theta - y_i. "
+        "What is its gradient with respect to theta (chain rule)?",
+        "The gradient of r_i**2 is 2 * r_i * x_i. J is the MEAN over the n samples, so average these vectors.",
+        "Stack the residuals as r = X @ theta - y (prediction minus target); the average of r_i * x_i over "
+        "the rows is X.T @ r / n, so the gradient is (2 / n) * X.T @ r.",
+    ],
     mistakes=[
         (_mse_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient "
                     "(a step along minus it would climb). The residual is prediction minus "
@@ -81,6 +93,7 @@ mse_gradient = FunctionExercise(
         (_mse_sum_no_two, "Two things are off: the factor 2 is missing (d/dr r**2 = 2r) and you "
                           "summed instead of averaging (divide by n = len(y))."),
     ],
+    no_loops=True,
 )
 
 
@@ -129,19 +142,35 @@ def log_sum_exp(theta):
     return float(np.logaddexp.reduce(theta))
 
 
+def _central_cases(rng):
+    cases = []
+    for f, d, h in [(sum_of_cubes, 3, 1e-3), (log_sum_exp, 2, 1e-4), (sum_of_cubes, 2, 1e-2),
+                    (log_sum_exp, 4, 1e-3)]:
+        cases.append((f"a random point, {f.__name__}", (f, halves(rng, d, -2.0, 2.0), h)))
+    return cases
+
+
 SOLUTIONS["central_difference"] = central_difference
 central_difference = FunctionExercise(
     "central_difference",
     solution=SOLUTIONS["central_difference"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
+        ("the chapter's integer point", (sum_of_cubes, np.array([1, -2]), 1e-3)),
         ("a cubic in three variables", (sum_of_cubes, np.array([1.0, -2.0, 0.5]), 1e-2)),
-        ("log-sum-exp in two variables", (log_sum_exp, np.array([0.3, -0.1]), 1e-3)),
         ("theta = 0", (log_sum_exp, np.zeros(3), 1e-3)),
         ("a single coordinate", (sum_of_cubes, np.array([2.0]), 1e-2)),
     ],
-    hint="For each coordinate j, build a vector `step` of zeros with step[j] = h, evaluate "
-         "f(theta + step) and f(theta - step), and divide their difference by 2 * h. Do not "
-         "change theta itself.",
+    random_cases=_central_cases,
+    hints=[
+        "A partial derivative is a slope along one axis: move only coordinate j, once up and once down, "
+        "and compare the two values of f.",
+        "For each j, build a vector `step` of zeros with step[j] = h; the two evaluation points are "
+        "theta + step and theta - step, 2h apart.",
+        "grad[j] = (f(theta + step) - f(theta - step)) / (2 * h). Make `grad` and `step` float arrays "
+        "(np.zeros(theta.shape)): with np.zeros_like, an integer theta gives integer arrays that "
+        "truncate h and the slopes. Do not change theta itself.",
+    ],
     mistakes=[
         (_forward_difference, "This is the FORWARD difference (f(theta + h e_j) - f(theta)) / h, "
                               "whose error is O(h); the central difference compares theta + h e_j "
@@ -187,17 +216,22 @@ SOLUTIONS["logistic_gradient"] = logistic_gradient
 logistic_gradient = FunctionExercise(
     "logistic_gradient",
     solution=SOLUTIONS["logistic_gradient"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit)),
         ("theta = 0", (np.zeros(2), _X_logit, _y_logit)),
         ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]))),
-        ("y all zeros", (np.array([0.2, 0.7]), _X_logit, np.zeros(3))),
-        ("six samples, three parameters",
-         (_theta_big, _X_big, (_rng.uniform(size=6) < 0.5).astype(float))),
+        ("integer inputs", (np.array([1, 0]), np.array([[1, 2], [1, -1], [1, 0]]), np.array([1, 0, 1]))),
     ],
-    hint="The chain rule through the cross-entropy and the sigmoid leaves dJ_i/dz_i = p_i - y_i "
-         "(the sigma' factor cancels). With p = sigmoid(X @ theta), average (p_i - y_i) x_i over "
-         "the samples: X.T @ (p - y) / n.",
+    random_cases=lambda rng: _regression_cases(rng, labels=True),
+    hints=[
+        "Work on one sample first: the loss is -y log p - (1 - y) log(1 - p) with p = sigmoid(z) and "
+        "z = x . theta. Differentiate with respect to z first.",
+        "With sigma'(z) = p (1 - p), the derivative with respect to z simplifies to p - y: the sigma' factor "
+        "cancels. Then the chain rule through z = x . theta multiplies by x.",
+        "Average (p_i - y_i) x_i over the samples: with p = sigmoid(X @ theta), the gradient is "
+        "X.T @ (p - y) / n.",
+    ],
     mistakes=[
         (_logistic_sign, "Sign error: you used y - p, which gives the NEGATIVE gradient. The "
                          "derivative of the loss with respect to the logit is p - y."),
@@ -226,11 +260,19 @@ SOLUTIONS["gradient_at_point"] = gradient_at_point
 gradient_at_point = ValueExercise(
     "gradient_at_point",
     expected=SOLUTIONS["gradient_at_point"](),
-    hint="Differentiate with respect to theta1 holding theta2 fixed (both terms contain "
-         "theta1), then with respect to theta2 holding theta1 fixed; then plug in (1, -2).",
+    chapter=CHAPTER,
+    hints=[
+        "The gradient is the vector of the two partial derivatives: differentiate J with respect to "
+        "theta1 holding theta2 fixed, then with respect to theta2 holding theta1 fixed.",
+        "Both terms of J contain theta1, so dJ/dtheta1 has two parts; only the cross term "
+        "3 * theta1 * theta2 contains theta2.",
+        "dJ/dtheta1 = 2 theta1 + 3 theta2 and dJ/dtheta2 = 3 theta1: plug in theta1 = 1, theta2 = -2 and "
+        "enter np.array([dJ/dtheta1, dJ/dtheta2]).",
+    ],
     solution=SOLUTIONS["gradient_at_point"],
     mistakes=[
-        (np.array([4.0, -3.0]), "That is minus the gradient (the direction of steepest descent)."),
+        (np.array([4.0, -3.0]), "Both signs are flipped: that is minus the gradient (the direction of "
+                                "steepest descent)."),
         (np.array([2.0, 3.0]), "The cross term 3 * theta1 * theta2 also depends on theta1: it adds "
                                "3 * theta2 to dJ/dtheta1."),
         (np.array([-4.0, -6.0]), "dJ/dtheta2 of 3 * theta1 * theta2 is 3 * theta1, not 3 * theta2."),
@@ -251,14 +293,20 @@ SOLUTIONS["steepest_slope"] = steepest_slope
 steepest_slope = ValueExercise(
     "steepest_slope",
     expected=SOLUTIONS["steepest_slope"](),
-    hint="The directional derivative along a unit vector u is grad . u; by Cauchy-Schwarz it is "
-         "at most |grad|, with equality for u = grad / |grad|.",
+    chapter=CHAPTER,
+    hints=[
+        "The rate of increase along a unit vector u is the directional derivative grad . u. Which u makes "
+        "a dot product with a fixed vector largest?",
+        "Cauchy-Schwarz: grad . u <= |grad| |u| = |grad| for a unit u, with equality when u points along grad.",
+        "The answer is the Euclidean length of the gradient of the previous exercise, "
+        "sqrt(g1**2 + g2**2): a positive number.",
+    ],
     solution=SOLUTIONS["steepest_slope"],
     mistakes=[
-        (25.0, "That is the SQUARED norm of the gradient; the slope is its length, the square root."),
+        (25.0, "That is the SQUARED length of the gradient; the slope is the length itself."),
         (7.0, "That is the sum of the absolute components (the L1 norm); Cauchy-Schwarz gives the "
               "Euclidean length sqrt(g1**2 + g2**2)."),
-        (-5.0, "That is the smallest directional derivative, along -grad / |grad| (steepest "
+        (-5.0, "Negative: that is the smallest directional derivative, along -grad / |grad| (steepest "
                "descent); the question asks for the largest."),
         (3.0, "That is the slope along the theta2 axis only; the gradient's own direction is steeper."),
         (-4.0, "That is the slope along the theta1 axis only; the gradient's own direction is steeper."),
