@@ -64,7 +64,7 @@ def test_hint_and_solution_print(exercise, capsys):
     exercise.hint()
     exercise.solution()
     out = capsys.readouterr().out
-    assert out.startswith(f"Hint ({exercise.name}):")
+    assert out.startswith(f"Hint 1 of {len(exercise.hints)} ({exercise.name}):")
     assert f"def {exercise.name}(" in out
 
 
@@ -164,7 +164,7 @@ def test_central_difference_with_eye_is_accepted():
 def test_central_difference_cases_separate_central_from_forward():
     # On the first case the O(h) error of the forward difference (about 0.03 here) is
     # thousands of times the check's tolerance, so a forward difference cannot pass.
-    _, (f, theta, h) = ch01.central_difference.cases[0]
+    _, (f, theta, h), _ = ch01.central_difference.cases[1]
     expected = ch01.SOLUTIONS["central_difference"](f, theta, h)
     gap = np.abs(forward(f, theta, h) - expected)
     assert np.all(gap > 1e3 * ch01.central_difference.rtol * np.abs(expected))
@@ -192,7 +192,7 @@ def test_logistic_gradient_names_the_mistake(name):
 def test_logistic_gradient_agrees_with_lessonlib():
     from lessonlib.objectives import LogisticRegression
 
-    for _, (theta, X, y) in ch01.logistic_gradient.cases:
+    for _, (theta, X, y), _ in ch01.logistic_gradient.cases:
         np.testing.assert_allclose(ch01.SOLUTIONS["logistic_gradient"](theta, X, y),
                                    LogisticRegression(X, y.astype(int)).grad(theta), rtol=1e-12)
 
@@ -200,7 +200,7 @@ def test_logistic_gradient_agrees_with_lessonlib():
 def test_mse_gradient_agrees_with_lessonlib():
     from lessonlib.objectives import LinearRegressionMSE
 
-    for _, (theta, X, y) in ch01.mse_gradient.cases:
+    for _, (theta, X, y), _ in ch01.mse_gradient.cases:
         np.testing.assert_allclose(ch01.SOLUTIONS["mse_gradient"](theta, X, y),
                                    LinearRegressionMSE(X, y).grad(theta), rtol=1e-12, atol=1e-15)
 
@@ -236,7 +236,7 @@ def test_steepest_slope_names_the_mistake(answer, words):
 
 def test_steepest_slope_matches_random_directions():
     # The claimed maximum really is the largest slope grad . u over unit vectors u.
-    grad = ch01.gradient_at_point.expected
+    grad = ch01.SOLUTIONS["gradient_at_point"]()
     angles = np.linspace(0, 2 * np.pi, 10_001)
     slopes = np.cos(angles) * grad[0] + np.sin(angles) * grad[1]
-    assert slopes.max() == pytest.approx(ch01.steepest_slope.expected, rel=1e-6)
+    assert slopes.max() == pytest.approx(ch01.SOLUTIONS["steepest_slope"](), rel=1e-6)

@@ -199,7 +199,8 @@ optimal_lr_and_rate = FunctionExercise(
          "The step is right, but you squared the rate: the square is how fast the *loss gap* "
          "shrinks; the exercise asks for the error |theta - theta*|."),
         (lambda mu, L: (2.0 / (L + mu), (mu - L) / (L + mu)),
-         "Your rate is negative: a contraction factor is an absolute value, |1 - lr*mu|."),
+         "Your rate is negative (mu and L swapped in (L - mu)/(L + mu)?): a contraction factor is an "
+         "absolute value, |1 - lr*mu|."),
         (lambda mu, L: (2.0 / (L + mu), (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))),
          "The step is right, but your rate, with square roots, is that of heavy-ball momentum "
          "(chapter 5), not of plain gradient descent."),
@@ -217,7 +218,7 @@ def _closed_form_cases(rng):
         a = int(rng.integers(2, 10)) / 2
         lr = round(float(rng.uniform(1.05, 1.9)) / a, 3)
         cases.append(("a random oscillating run (lr * a > 1)",
-                      (float(halves(rng, ())) or -1.0, lr, a, int(rng.integers(2, 9)))))
+                      (float(halves(rng, ())) or -1.0, lr, a, 2 * int(rng.integers(1, 5)) + 1)))
     return cases
 
 
@@ -241,7 +242,7 @@ square_closed_form = FunctionExercise(
     mistakes=[
         (lambda theta0, lr, a, T: (1.0 - lr) ** T * theta0,
          "You dropped the curvature a: one step multiplies theta by (1 - lr*a), not (1 - lr)."),
-        (lambda theta0, lr, a, T: (1.0 - lr * a) ** max(T - 1, 0) * theta0,
+        (lambda theta0, lr, a, T: (1.0 - lr * a) ** (T - 1) * theta0,
          "Your exponent is T - 1: theta_1 already has one factor (1 - lr*a), so theta_T has T of them."),
         (lambda theta0, lr, a, T: (1.0 - 2.0 * lr * a) ** T * theta0,
          "You used the gradient 2*a*theta: the derivative of a*theta**2/2 is a*theta (the notes' theta**2 "

@@ -106,8 +106,10 @@ class EpochBatchesExercise(Exercise):
             except Exception as exc:  # the learner's code: report, do not crash the notebook
                 return Verdict(ERROR, f"{self.name}: your function raised {_explain_exception(exc)} {where}.{replay}")
             shown = f" Your batches: {describe([b for b in got])}." if n <= 40 else ""
-            for epoch in [got] + epochs:
-                message = self._problem(epoch, n, B)
+            all_epochs = [got] + epochs
+            within = any(len(np.unique(b)) < len(b) for e in all_epochs if e for b in e)
+            for epoch in all_epochs:
+                message = self._problem(epoch, n, B, within)
                 if message:
                     return Verdict(WRONG, f"{self.name}: {where} {message}{shown}{replay}")
             if len(again) != len(got) or not all(np.array_equal(a, b) for a, b in zip(got, again)):
@@ -123,6 +125,10 @@ class EpochBatchesExercise(Exercise):
                                           "the same order: draw a new permutation in every call, from `rng`."
                                           f"{shown}{replay}")
                 continue
+            if all(np.array_equal(np.concatenate(e), np.arange(n)) for e in all_epochs):
+                return Verdict(WRONG, f"{self.name}: {where} the indices come in order 0, 1, 2, ... in every "
+                                      "epoch: shuffle them (rng.permutation(n)) so that each batch is a random "
+                                      f"sample.{shown}{replay}")
             partitions = [_partition(e) for e in epochs]
             if len(set(partitions)) == 1:
                 blocks = all(sorted(b.tolist()) == list(range(b.min(), b.max() + 1)) for b in epochs[0])
@@ -142,7 +148,7 @@ class EpochBatchesExercise(Exercise):
                                 "batches then one smaller, different batches in every epoch.")
 
     @staticmethod
-    def _problem(batches, n, B):
+    def _problem(batches, n, B, within=None):
         """What is wrong with one epoch of ``batches`` (None when nothing is)."""
         if not batches:
             return "your function returned no batches."
@@ -155,7 +161,8 @@ class EpochBatchesExercise(Exercise):
         counts = np.bincount(idx, minlength=n)
         repeated = np.flatnonzero(counts > 1)
         if repeated.size:
-            within = any(len(np.unique(b)) < len(b) for b in batches)
+            if within is None:
+                within = any(len(np.unique(b)) < len(b) for b in batches)
             how = ("inside a batch: that is sampling WITH replacement (rng.integers, or rng.choice without "
                    "replace=False)" if within else
                    "across batches: each batch was drawn on its own, so batches overlap")

@@ -16,6 +16,8 @@ bound to the exercises at the bottom of the module.
 
 import math
 
+import numpy as np
+
 from . import FunctionExercise
 
 __all__ = ["step_decay_lr", "cosine_lr", "power_decay_sums_finite", "gamma_for_reach",
@@ -176,7 +178,9 @@ power_decay_sums_finite = FunctionExercise(
     examples=[
         ("a constant rate (p = 0)", (0.0,)),
         ("inverse square root (p = 1/2)", (0.5,)),
-        ("inverse time (p = 1)", (1,)),
+        ("p = 1/2 as a NumPy number", (np.float64(0.5),)),
+        ("inverse time (p = 1)", (1.0,)),
+        ("inverse time, p = 1 as an integer", (1,)),
     ],
     random_cases=_power_cases,
     hints=[
