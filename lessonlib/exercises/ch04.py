@@ -223,7 +223,8 @@ gamma_for_reach = FunctionExercise(
     SOLUTIONS["gamma_for_reach"],
     chapter=CHAPTER,
     examples=[
-        ("the chapter's coin: lr0 = 1, |g| <= 0.75, a start 15 away", (1.0, 0.75, 15.0)),
+        ("the chapter's coin: lr0 = 1, |g| <= 0.75, a start 31.1 away", (1.0, 0.75, 31.1)),
+        ("a reach of exactly 15 for the coin's lr0 and G", (1.0, 0.75, 15.0)),
         ("a distance of 100 with lr0 = 0.1, |g| <= 2", (0.1, 2.0, 100.0)),
         ("integer inputs", (1, 2, 10)),
     ],
