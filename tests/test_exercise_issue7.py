@@ -215,10 +215,10 @@ def test_epoch_batches_accepts_sorted_batches_on_every_seed():
         assert v.ok, v.message
 
 
-def mse_with_loop(theta, X, y):
+def huber_with_loop(theta, X, y, delta):
     grad = np.zeros(len(theta))
     for x_i, y_i in zip(X, y):
-        grad = grad + 2 * (x_i @ theta - y_i) * x_i
+        grad = grad + np.clip(x_i @ theta - y_i, -delta, delta) * x_i
     return grad / len(y)
 
 
@@ -229,9 +229,9 @@ def closed_form_with_loop(theta0, lr, a, T):
     return theta
 
 
-@pytest.mark.parametrize("exercise, answer", [(ch01.mse_gradient, mse_with_loop),
+@pytest.mark.parametrize("exercise, answer", [(ch01.huber_gradient, huber_with_loop),
                                               (ch02.square_closed_form, closed_form_with_loop)],
-                         ids=["mse_gradient", "square_closed_form"])
+                         ids=["huber_gradient", "square_closed_form"])
 def test_without_loops_is_checked(exercise, answer):
     v = exercise.verdict(answer, seed=0)
     assert v.status == "wrong" and "a `for` loop" in v.message and "without loops" in v.message
@@ -254,14 +254,16 @@ def test_a_mistake_is_not_named_from_one_coincidence(exercise, answer, not_named
 # --- messages that can be acted on (issue 7, point 6) -------------------------------------
 
 def test_float32_message_shows_the_difference_or_passes():
-    def float32_answer(lr, lam, sigma):
-        return np.float32(lr) * np.float32(sigma) ** 2 / (np.float32(lam) * (np.float32(2) - np.float32(lr * lam)))
+    def float32_answer(lam, sigma, v):
+        lam, sigma, v = np.float32(lam), np.float32(sigma), np.float32(v)
+        return np.float32(2) * lam * v / (sigma * sigma + lam * lam * v)
 
     for seed in range(5):
-        assert ch03.stationary_variance.verdict(float32_answer, seed=seed).ok
-    v = ch03.stationary_variance.verdict(lambda lr, lam, sigma: np.float32(1.001 * lr * sigma**2 /
-                                                                            (lam * (2 - lr * lam))), seed=0)
+        assert ch03.lr_for_variance.verdict(float32_answer, seed=seed).ok
+    v = ch03.lr_for_variance.verdict(lambda lam, sigma, var: np.float32(1.0001 * 2 * lam * var /
+                                                                         (sigma**2 + lam**2 * var)), seed=0)
     got, expected = v.message.split("returned ")[1].split(", the right answer is ")
+    assert "float32" in v.message
     assert got.replace("np.float32(", "").rstrip(")") != expected.split(" ")[0].rstrip(".")
 
 
@@ -296,20 +298,22 @@ def test_every_random_input_round_trips_through_its_description(exercise):
 # --- correct answers written differently are accepted ---------------------------------------
 
 CORRECT_VARIANTS = {
-    "mse_gradient": [
-        lambda theta, X, y: list(2 / len(y) * X.T @ (X @ theta - y)),
-        lambda theta, X, y: np.einsum("ij,i->j", X, X @ theta - y) * 2 / len(y),
-        lambda theta, X, y: (2 / len(y) * X.T @ (X @ theta - y)).astype(np.float32),
-        lambda theta, X, y: tuple(np.mean(2 * (X @ theta - y)[:, None] * X, axis=0)),
+    "huber_gradient": [
+        lambda theta, X, y, d: list(X.T @ np.clip(X @ theta - y, -d, d) / len(y)),
+        lambda theta, X, y, d: np.einsum("ij,i->j", X, np.minimum(np.maximum(X @ theta - y, -d), d)) / len(y),
+        lambda theta, X, y, d: (X.T @ np.clip(X @ theta - y, -d, d) / len(y)).astype(np.float32),
+        lambda theta, X, y, d: tuple(np.mean(np.where(np.abs(X @ theta - y) <= d, X @ theta - y,
+                                                      d * np.sign(X @ theta - y))[:, None] * X, axis=0)),
     ],
     "central_difference": [
         lambda f, theta, h: np.array([(f(theta + h * e) - f(theta - h * e)) / (2 * h) for e in np.eye(theta.size)]),
         lambda f, theta, h: [(f(theta + h * e) - f(theta - h * e)) / (2 * h) for e in np.eye(len(theta))],
     ],
-    "logistic_gradient": [
-        lambda theta, X, y: np.einsum("ij,i->j", X, sigmoid(X @ theta) - y) / len(y),
-        lambda theta, X, y: np.mean([(sigmoid(x @ theta) - t) * x for x, t in zip(X, y)], axis=0),
-        lambda theta, X, y: (X.T @ (1 / (1 + np.exp(-(X @ theta))) - y) / len(y)).astype(np.float32),
+    "regularized_logistic_gradient": [
+        lambda theta, X, y, lam: np.einsum("ij,i->j", X, sigmoid(X @ theta) - y) / len(y) + lam * theta,
+        lambda theta, X, y, lam: np.mean([(sigmoid(x @ theta) - t) * x for x, t in zip(X, y)], axis=0) + lam * theta,
+        lambda theta, X, y, lam: (X.T @ (1 / (1 + np.exp(-(X @ theta))) - y) / len(y)
+                                  + lam * theta).astype(np.float32),
     ],
     "gradient_descent": [
         lambda grad, theta0, lr, steps: list(copy_then_in_place(grad, np.array(theta0, dtype=float), lr, steps)),
@@ -319,9 +323,8 @@ CORRECT_VARIANTS = {
                             lambda mu, L: np.array([2 / (mu + L), 1 - 2 * mu / (mu + L)])],
     "square_closed_form": [lambda theta0, lr, a, T: theta0 * np.power(1 - lr * a, T),
                            lambda theta0, lr, a, T: np.float32(theta0 * (1 - lr * a) ** T)],
-    "minibatch_variance": [lambda s, n, B: s * (n - B) / (B * (n - 1)),
-                           lambda s, n, B: np.float32(s / B * (n - B) / (n - 1))],
-    "stationary_variance": [lambda lr, lam, sigma: (lr * sigma) ** 2 / (1 - (1 - lr * lam) ** 2)],
+    "floor_ratio": [lambda n, B: 0.5 - B / (2 * (n - B)), lambda n, B: np.float32((n - 2 * B) / (2 * (n - B)))],
+    "lr_for_variance": [lambda lam, sigma, v: 2 / (sigma**2 / (lam * v) + lam)],
     "step_decay_lr": [lambda lr0, g, s, t: lr0 * g ** math.floor(t / s),
                       lambda lr0, g, s, t: math.prod([lr0] + [g] * (t // s))],
     "cosine_lr": [lambda lr0, lr_min, T, t: lr_min + (lr0 - lr_min) * math.cos(math.pi * min(t, T) / (2 * T)) ** 2],

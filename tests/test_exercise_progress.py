@@ -156,7 +156,7 @@ def test_page_without_progress_says_run_it_locally_and_lists_every_exercise(path
 
 
 def test_page_with_progress_shows_passes(path):
-    progress.record_pass("ch01", "mse_gradient", now=datetime.datetime(2026, 5, 6, tzinfo=datetime.timezone.utc))
+    progress.record_pass("ch01", "huber_gradient", now=datetime.datetime(2026, 5, 6, tzinfo=datetime.timezone.utc))
     table = progress.progress_table()
     html = table._repr_html_()
     assert "1 of 17 exercises passed" in html

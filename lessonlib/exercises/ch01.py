@@ -2,14 +2,14 @@ r"""Exercises of chapter 1, "Loss functions and gradients".
 
 Each exercise is defined right after its solution, a function of the same name:
 the book shows the solution with ``literalinclude`` (``:pyobject:``), and then the
-name is rebound to the exercise, so ``ch01.mse_gradient.check(answer)`` checks an
-answer and ``ch01.mse_gradient.solution()`` prints the solution's source.
+name is rebound to the exercise, so ``ch01.huber_gradient.check(answer)`` checks an
+answer and ``ch01.huber_gradient.solution()`` prints the solution's source.
 :data:`SOLUTIONS` keeps the solution functions reachable by name (for the tests).
 
 ======================  ======================================================================
-``mse_gradient``        :math:`\frac2n X^\top(X\theta - y)`
+``huber_gradient``      :math:`\frac1n X^\top\operatorname{clip}(X\theta - y, -\delta, \delta)` (transfer)
 ``central_difference``  :math:`\big(J(\theta + he_j) - J(\theta - he_j)\big)/2h` for each j
-``logistic_gradient``   :math:`\frac1n X^\top(\sigma(X\theta) - y)`
+``regularized_logistic_gradient``  :math:`\frac1n X^\top(\sigma(X\theta) - y) + \lambda\theta` (transfer)
 ``gradient_at_point``   :math:`\nabla J` of :math:`\theta_1^2 + 3\theta_1\theta_2` at (1, -2)
 ``steepest_slope``      the largest directional derivative there, :math:`\lVert\nabla J\rVert`
 ======================  ======================================================================
@@ -20,7 +20,7 @@ import numpy as np
 from ..objectives import sigmoid
 from . import FunctionExercise, ValueExercise, halves
 
-__all__ = ["mse_gradient", "central_difference", "logistic_gradient", "gradient_at_point",
+__all__ = ["huber_gradient", "central_difference", "regularized_logistic_gradient", "gradient_at_point",
            "steepest_slope", "SOLUTIONS"]
 
 SOLUTIONS = {}
@@ -38,60 +38,82 @@ def _regression_cases(rng, labels):
     return cases
 
 
-# --- Exercise 1: the gradient of the mean squared error -----------------------------
+# --- Exercise 1: the gradient of the Huber loss (a transfer of the least-squares derivation) ---
 
-def mse_gradient(theta, X, y):
-    """Gradient of J(theta) = mean((X @ theta - y)**2)."""
+def huber_gradient(theta, X, y, delta):
+    """Gradient of J(theta) = mean(huber(X @ theta - y)), huber(r) = r**2/2 if |r| <= delta else delta (|r| - delta/2)."""
     residual = X @ theta - y
-    return 2.0 / len(y) * (X.T @ residual)
+    slope = np.clip(residual, -delta, delta)    # huber'(r): r inside [-delta, delta], delta * sign(r) outside
+    return X.T @ slope / len(y)
 
 
-def _mse_sign(theta, X, y):
-    return 2.0 / len(y) * (X.T @ (y - X @ theta))
+def _huber_sign(theta, X, y, delta):
+    return X.T @ np.clip(y - X @ theta, -delta, delta) / len(y)
 
 
-def _mse_no_two(theta, X, y):
+def _huber_no_clip(theta, X, y, delta):
     return X.T @ (X @ theta - y) / len(y)
 
 
-def _mse_sum(theta, X, y):
-    return 2.0 * (X.T @ (X @ theta - y))
+def _huber_mse_factor(theta, X, y, delta):
+    return 2 * X.T @ np.clip(X @ theta - y, -delta, delta) / len(y)
 
 
-def _mse_sum_no_two(theta, X, y):
-    return X.T @ (X @ theta - y)
+def _huber_sum(theta, X, y, delta):
+    return X.T @ np.clip(X @ theta - y, -delta, delta)
+
+
+def _huber_l1_everywhere(theta, X, y, delta):
+    return delta * X.T @ np.sign(X @ theta - y) / len(y)
+
+
+def _huber_clip_magnitude(theta, X, y, delta):
+    r = X @ theta - y
+    return X.T @ np.where(np.abs(r) <= delta, r, delta) / len(y)
+
+
+def _huber_cases(rng):
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        cases.append((f"random data, n = {n}, d = {d}",
+                      (halves(rng, d), halves(rng, (n, d)), halves(rng, n), float(rng.choice([1.0, 1.5, 2.0, 3.0])))))
+    return cases
 
 
 _X_ex = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
 
-SOLUTIONS["mse_gradient"] = mse_gradient
-mse_gradient = FunctionExercise(
-    "mse_gradient",
-    solution=SOLUTIONS["mse_gradient"],
+SOLUTIONS["huber_gradient"] = huber_gradient
+huber_gradient = FunctionExercise(
+    "huber_gradient",
+    solution=SOLUTIONS["huber_gradient"],
     chapter=CHAPTER,
     examples=[
-        ("three samples, two parameters", (np.array([0.5, -1.0]), _X_ex, np.array([1.0, 0.0, 3.0]))),
-        ("theta = 0", (np.zeros(2), _X_ex, np.array([1.0, 0.0, 3.0]))),
-        ("a single sample", (np.array([0.5, -1.0]), _X_ex[:1], np.array([2.0]))),
-        ("integer inputs", (np.array([1, -1]), np.array([[1, 2], [1, 0], [1, -1]]), np.array([2, 0, 1]))),
+        ("three samples, residuals inside and outside delta", (np.array([0.5, -1.0]), _X_ex, np.array([0.5, 0.0, 3.0]), 1.0)),
+        ("a delta larger than every residual", (np.array([0.5, -1.0]), _X_ex, np.array([1.0, 0.0, 3.0]), 100.0)),
+        ("a single sample", (np.array([0.5, -1.0]), _X_ex[:1], np.array([2.0]), 1.0)),
+        ("integer inputs", (np.array([1, -1]), np.array([[1, 2], [1, 0], [1, -1]]), np.array([2, 0, 1]), 1)),
     ],
-    random_cases=lambda rng: _regression_cases(rng, labels=False),
+    random_cases=_huber_cases,
     hints=[
-        "Start from one sample: the loss of sample i is r_i**2 with the residual r_i = x_i . theta - y_i. "
-        "What is its gradient with respect to theta (chain rule)?",
-        "The gradient of r_i**2 is 2 * r_i * x_i. J is the MEAN over the n samples, so average these vectors.",
-        "Stack the residuals as r = X @ theta - y (prediction minus target); the average of r_i * x_i over "
-        "the rows is X.T @ r / n, so the gradient is (2 / n) * X.T @ r.",
+        "Follow the least-squares derivation of the chapter with a different per-sample loss: the chain rule "
+        "gives huber'(r_i) * x_i for sample i, with the residual r_i = x_i . theta - y_i.",
+        "huber'(r) is r where |r| <= delta and delta * sign(r) outside: the residual clipped to "
+        "[-delta, delta]. The two pieces meet at |r| = delta, so there is no gap.",
+        "With r = X @ theta - y, the gradient is X.T @ np.clip(r, -delta, delta) / n (the mean over samples; "
+        "no factor 2, since huber(r) = r**2 / 2 inside).",
     ],
     mistakes=[
-        (_mse_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient "
-                    "(a step along minus it would climb). The residual is prediction minus "
-                    "target, X @ theta - y."),
-        (_mse_no_two, "The factor 2 is missing: the derivative of r**2 is 2 * r."),
-        (_mse_sum, "You summed over the samples instead of averaging: J is a mean, so divide "
-                   "by n = len(y)."),
-        (_mse_sum_no_two, "Two things are off: the factor 2 is missing (d/dr r**2 = 2r) and you "
-                          "summed instead of averaging (divide by n = len(y))."),
+        (_huber_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient. The residual is "
+                      "prediction minus target, X @ theta - y."),
+        (_huber_no_clip, "You never clipped the residual: that is the gradient of r**2 / 2 for every sample. "
+                         "Outside [-delta, delta] the Huber loss grows linearly, its slope is delta * sign(r)."),
+        (_huber_mse_factor, "You kept the factor 2 of least squares: inside [-delta, delta] the Huber loss is "
+                            "r**2 / 2, whose derivative is r."),
+        (_huber_sum, "You summed over the samples instead of averaging: J is a mean, so divide by n = len(y)."),
+        (_huber_l1_everywhere, "You used delta * sign(r) for every sample: that is the slope of the linear part "
+                               "only; inside [-delta, delta] the slope is r itself."),
+        (_huber_clip_magnitude, "Outside [-delta, delta] you used +delta for every residual: the slope of the "
+                                "linear part is delta * sign(r), negative for negative residuals."),
     ],
     no_loops=True,
 )
@@ -184,64 +206,92 @@ central_difference = FunctionExercise(
 )
 
 
-# --- Exercise 3: the gradient of logistic regression --------------------------------
+# --- Exercise 3: L2-regularised logistic regression (a transfer of the logistic derivation) ---
 
-def logistic_gradient(theta, X, y):
-    """Gradient of the mean cross-entropy of p = sigmoid(X @ theta) against labels y in {0, 1}."""
+def regularized_logistic_gradient(theta, X, y, lam):
+    """Gradient of mean cross-entropy of sigmoid(X @ theta) against y in {0, 1}, plus lam/2 * |theta|**2."""
     p = sigmoid(X @ theta)
-    return X.T @ (p - y) / len(y)
+    return X.T @ (p - y) / len(y) + lam * theta
 
 
-def _logistic_sign(theta, X, y):
-    return X.T @ (y - sigmoid(X @ theta)) / len(y)
+def _reg_no_penalty(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y)
 
 
-def _logistic_sum(theta, X, y):
-    return X.T @ (sigmoid(X @ theta) - y)
+def _reg_half(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam / 2 * theta
 
 
-def _logistic_no_sigmoid(theta, X, y):
-    return X.T @ (X @ theta - y) / len(y)
+def _reg_double(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + 2 * lam * theta
 
 
-def _logistic_extra_sigma_prime(theta, X, y):
+def _reg_minus(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) - lam * theta
+
+
+def _reg_over_n(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam * theta / len(y)
+
+
+def _reg_sign(theta, X, y, lam):
+    return X.T @ (y - sigmoid(X @ theta)) / len(y) + lam * theta
+
+
+def _reg_sum(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) + lam * theta
+
+
+def _reg_extra_sigma_prime(theta, X, y, lam):
     p = sigmoid(X @ theta)
-    return X.T @ ((p - y) * p * (1 - p)) / len(y)
+    return X.T @ ((p - y) * p * (1 - p)) / len(y) + lam * theta
+
+
+def _reg_cases(rng):
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        cases.append((f"random data, n = {n}, d = {d}",
+                      (halves(rng, d, -2.0, 2.0), halves(rng, (n, d)), (rng.random(n) < 0.5).astype(float),
+                       float(rng.choice([0.1, 0.5, 1.0, 2.0])))))
+    return cases
 
 
 _X_logit = np.array([[1.0, 2.0], [1.0, -1.0], [1.0, 0.5]])
 _y_logit = np.array([1.0, 0.0, 0.0])
 
-SOLUTIONS["logistic_gradient"] = logistic_gradient
-logistic_gradient = FunctionExercise(
-    "logistic_gradient",
-    solution=SOLUTIONS["logistic_gradient"],
+SOLUTIONS["regularized_logistic_gradient"] = regularized_logistic_gradient
+regularized_logistic_gradient = FunctionExercise(
+    "regularized_logistic_gradient",
+    solution=SOLUTIONS["regularized_logistic_gradient"],
     chapter=CHAPTER,
     examples=[
-        ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit)),
-        ("theta = 0", (np.zeros(2), _X_logit, _y_logit)),
-        ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]))),
-        ("integer inputs", (np.array([1, 0]), np.array([[1, 2], [1, -1], [1, 0]]), np.array([1, 0, 1]))),
+        ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.5)),
+        ("no penalty (lam = 0)", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.0)),
+        ("theta = 0", (np.zeros(2), _X_logit, _y_logit, 1.0)),
+        ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]), 0.5)),
+        ("integer inputs", (np.array([1, 0]), np.array([[1, 2], [1, -1], [1, 0]]), np.array([1, 0, 1]), 1)),
     ],
-    random_cases=lambda rng: _regression_cases(rng, labels=True),
+    random_cases=_reg_cases,
     hints=[
-        "Work on one sample first: the loss is -y log p - (1 - y) log(1 - p) with p = sigmoid(z) and "
-        "z = x . theta. Differentiate with respect to z first.",
-        "With sigma'(z) = p (1 - p), the derivative with respect to z simplifies to p - y: the sigma' factor "
-        "cancels. Then the chain rule through z = x . theta multiplies by x.",
-        "Average (p_i - y_i) x_i over the samples: with p = sigmoid(X @ theta), the gradient is "
-        "X.T @ (p - y) / n.",
+        "The loss is a sum of two parts, and the gradient of a sum is the sum of the gradients: the chapter "
+        "derived the first part; what is the gradient of lam/2 * |theta|**2?",
+        "lam/2 * |theta|**2 = lam/2 * sum_j theta_j**2; its partial derivative in theta_j is lam * theta_j. "
+        "The penalty is not averaged over the samples.",
+        "With p = sigmoid(X @ theta): X.T @ (p - y) / n + lam * theta.",
     ],
     mistakes=[
-        (_logistic_sign, "Sign error: you used y - p, which gives the NEGATIVE gradient. The "
-                         "derivative of the loss with respect to the logit is p - y."),
-        (_logistic_sum, "You summed over the samples instead of averaging: divide by n = len(y)."),
-        (_logistic_no_sigmoid, "You used the logit X @ theta where the probability "
-                               "p = sigmoid(X @ theta) belongs (that is the least-squares "
-                               "gradient without its 2)."),
-        (_logistic_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the "
-                                      "cross-entropy that factor cancels against the 1/(p(1 - p)) "
-                                      "from the derivative of the logarithms."),
+        (_reg_no_penalty, "You left out the penalty: the gradient of lam/2 * |theta|**2 is lam * theta, added "
+                          "to the data term."),
+        (_reg_half, "The penalty's gradient is lam * theta: the 2 from differentiating theta_j**2 cancels the 1/2."),
+        (_reg_double, "The penalty's gradient is lam * theta, not 2 * lam * theta: the penalty is lam/2 * "
+                      "|theta|**2, and the 1/2 cancels the 2."),
+        (_reg_minus, "The penalty pulls theta towards 0, so its gradient is +lam * theta (it is added to J)."),
+        (_reg_over_n, "You divided the penalty by n: only the data term is a mean over the samples; "
+                      "lam/2 * |theta|**2 is added once."),
+        (_reg_sign, "Sign error in the data term: the derivative of the loss with respect to the logit is p - y."),
+        (_reg_sum, "You summed the data term over the samples instead of averaging: divide it by n = len(y)."),
+        (_reg_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the cross-entropy that factor "
+                                 "cancels."),
     ],
 )
 

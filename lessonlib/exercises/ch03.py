@@ -7,8 +7,8 @@ rebound to the exercise, so ``ch03.epoch_batches.check(answer)`` checks an answe
 
 =======================  ===========================================================================
 ``epoch_batches``        one epoch of mini-batch indices, sampled without replacement
-``minibatch_variance``   :math:`\frac{\sigma^2}{B}\,\frac{n-B}{n-1}`
-``stationary_variance``  :math:`\frac{\eta\sigma^2}{\lambda(2-\eta\lambda)}`
+``floor_ratio``          how the noise floor changes when B doubles: :math:`\frac{n-2B}{2(n-B)}` (transfer)
+``lr_for_variance``      the step with a given stationary variance :math:`v`: :math:`\frac{2\lambda v}{\sigma^2+\lambda^2 v}` (transfer)
 ``robbins_monro``        which of six step-size sequences satisfy :math:`\sum\eta_t=\infty`, :math:`\sum\eta_t^2<\infty`
 =======================  ===========================================================================
 """
@@ -20,7 +20,7 @@ from . import (CORRECT, ERROR, NOT_ATTEMPTED, WRONG, Exercise, FunctionExercise,
 
 CHAPTER = "ch03"
 
-__all__ = ["epoch_batches", "minibatch_variance", "stationary_variance", "robbins_monro",
+__all__ = ["epoch_batches", "floor_ratio", "lr_for_variance", "robbins_monro",
            "EpochBatchesExercise", "ChoiceExercise", "SCHEDULES", "SOLUTIONS"]
 
 
@@ -201,118 +201,111 @@ epoch_batches = EpochBatchesExercise(
 )
 
 
-# --- Exercise 2: the variance of a mini-batch gradient ---------------------------------
+# --- Exercise 2: the noise floor when the batch size doubles (a transfer of the variance formula) ---
 
-def minibatch_variance(sigma2, n, batch_size):
-    """E|g_B - grad J|^2 for a mini-batch of batch_size samples drawn without replacement."""
+def floor_ratio(n, batch_size):
+    """Floor with batches of 2B over floor with batches of B, sampling without replacement from n (2B <= n)."""
     B = batch_size
-    return sigma2 / B * (n - B) / (n - 1)     # sigma^2 / B, times the finite-population factor
+    # the floor is proportional to the mini-batch variance sigma^2 / B * (n - B) / (n - 1); sigma^2 cancels
+    return (n - 2 * B) / (2 * B) / ((n - B) / B)
 
 
-SOLUTIONS["minibatch_variance"] = minibatch_variance
-def _variance_cases(rng):
+def _ratio_cases(rng):
     cases = []
     for _ in range(5):
-        n = int(rng.integers(3, 200))
-        cases.append(("random sizes", (int(rng.integers(1, 100)) / 10, n, int(rng.integers(2, n)))))
+        n = int(rng.integers(6, 500))
+        cases.append(("random sizes", (n, int(rng.integers(2, n // 2 + 1)))))
     return cases
 
 
-minibatch_variance = FunctionExercise(
-    "minibatch_variance",
-    solution=SOLUTIONS["minibatch_variance"],
+SOLUTIONS["floor_ratio"] = floor_ratio
+floor_ratio = FunctionExercise(
+    "floor_ratio",
+    solution=SOLUTIONS["floor_ratio"],
     chapter=CHAPTER,
     examples=[
-        ("the chapter's linear regression", (34.7, 100, 20)),
-        ("the whole data set as one batch (B = n)", (1.0, 50, 50)),
-        ("a single sample per batch", (1.5, 1000, 1)),
-        ("two samples, batches of one", (4, 2, 1)),
+        ("the chapter's linear regression, B = 20 to 40", (100, 20)),
+        ("a single sample per batch, B = 1 to 2", (1000, 1)),
+        ("doubling to the whole data set", (50, 25)),
     ],
-    random_cases=_variance_cases,
+    random_cases=_ratio_cases,
     hints=[
-        "Write the error g_B - grad J as the mean of B deviations u_i = grad J_i - grad J over the drawn "
-        "indices, and expand its squared norm into B diagonal terms and B(B - 1) cross terms.",
-        "The diagonal terms have mean sigma^2 each. The cross terms: the u_i sum to zero over the whole data "
-        "set, so for two DISTINCT draws E[u_I . u_J] = -sigma^2 / (n - 1).",
-        "Add up: (1/B^2) (B sigma^2 - B(B - 1) sigma^2 / (n - 1)) = (sigma^2 / B) (n - B) / (n - 1).",
+        "At a small constant learning rate the floor is proportional to the variance of the mini-batch "
+        "gradient, with everything else unchanged. So compare two variances: batches of B and of 2B.",
+        "Use the variance without replacement from the chapter, sigma^2 / B * (n - B) / (n - 1), once with B "
+        "and once with 2B, and divide: sigma^2 and n - 1 cancel.",
+        "The ratio is [(n - 2B) / (2B)] / [(n - B) / B]; simplify it. It is 1/2 only when n is much larger than B, "
+        "and 0 when 2B = n.",
     ],
     mistakes=[
-        (lambda sigma2, n, B: sigma2 / B,
-         "That is sigma^2 / B, the variance WITH replacement: without replacement the draws are negatively "
-         "correlated, which multiplies it by the finite-population factor (n - B) / (n - 1)."),
-        (lambda sigma2, n, B: sigma2 / B * (n - B) / n,
-         "Your factor is (n - B) / n: the cross terms give 1 - (B - 1) / (n - 1) = (n - B) / (n - 1), with "
-         "n - 1 in the denominator."),
-        (lambda sigma2, n, B: sigma2 * (n - B) / (n - 1),
-         "You forgot to divide by B: averaging B draws divides the variance by B (before the "
-         "finite-population factor)."),
-        (lambda sigma2, n, B: sigma2 / B * (n - 1) / (n - B) if n != B else np.inf,
-         "Your factor is upside down: without replacement the variance is SMALLER, (n - B) / (n - 1) <= 1, "
-         "and 0 when the batch is the whole data set."),
-        (lambda sigma2, n, B: sigma2 / np.sqrt(B) * (n - B) / (n - 1),
-         "You divided by sqrt(B): that is how the STANDARD DEVIATION of the mean scales; the variance "
-         "falls like 1/B."),
-        (lambda sigma2, n, B: sigma2 / B**2 * (n - B) / (n - 1),
-         "You divided by B**2: the 1/B**2 from the mean multiplies a sum of B variance terms, leaving 1/B."),
+        (lambda n, B: 0.5,
+         "1/2 is the answer WITH replacement (or for n much larger than B): without replacement the "
+         "finite-population factor (n - B) / (n - 1) changes too."),
+        (lambda n, B: (n - 2 * B) / (n - B),
+         "You compared the finite-population factors only: the variance also has the factor 1 / B, which halves."),
+        (lambda n, B: 2 * (n - B) / (n - 2 * B) if n != 2 * B else float("inf"),
+         "Your ratio is upside down: a larger batch LOWERS the floor, so the factor is below 1."),
+        (lambda n, B: 0.25 * (n - 2 * B) / (n - B),
+         "You divided by B**2: the variance of a mean of B draws falls like 1 / B, so doubling B halves it "
+         "(before the finite-population factor)."),
+        (lambda n, B: (n - 2 * B) / (2 * (n - B)) ** 0.5,
+         "A square root appears only in the standard deviation; the floor is proportional to the variance."),
     ],
     rtol=1e-9,
     atol=1e-12,
 )
 
 
-# --- Exercise 3: the stationary variance of constant-step SGD ---------------------------
+# --- Exercise 3: the step size for a given stationary variance (a transfer: the noise floor inverted) ---
 
-def stationary_variance(lr, lam, sigma):
-    """Variance of the iterates of SGD with step lr on lam * theta**2 / 2, gradient noise sigma."""
-    # fixed point of v = (1 - lr*lam)**2 v + lr**2 sigma**2, and 1 - (1 - x)**2 = x (2 - x)
-    return lr * sigma**2 / (lam * (2.0 - lr * lam))
+def lr_for_variance(lam, sigma, variance):
+    """The constant step lr at which SGD on lam * theta**2 / 2 with gradient noise sigma settles at `variance`."""
+    # invert variance = lr sigma^2 / (lam (2 - lr lam)):  lr (sigma^2 + lam^2 variance) = 2 lam variance
+    return 2 * lam * variance / (sigma**2 + lam**2 * variance)
 
 
-SOLUTIONS["stationary_variance"] = stationary_variance
-def _stationary_cases(rng):
+def _lr_cases(rng):
     cases = []
-    for low, high in [(0.02, 0.5), (0.5, 1.2), (1.2, 1.9), (1.2, 1.9)]:
-        lam = int(rng.integers(1, 40)) / 10
-        lr = round(float(rng.uniform(low, high)) / lam, 3)
-        cases.append((f"random, lr * lam = {lr * lam:.2f}", (lr, lam, int(rng.integers(1, 30)) / 10)))
+    for _ in range(4):
+        lam, sigma = int(rng.integers(1, 40)) / 10, int(rng.integers(1, 30)) / 10
+        variance = round(float(rng.uniform(0.02, 3.0)) * sigma**2 / lam, 3) or 0.01
+        cases.append(("random settings", (lam, sigma, variance)))
     return cases
 
 
-stationary_variance = FunctionExercise(
-    "stationary_variance",
-    solution=SOLUTIONS["stationary_variance"],
+SOLUTIONS["lr_for_variance"] = lr_for_variance
+lr_for_variance = FunctionExercise(
+    "lr_for_variance",
+    solution=SOLUTIONS["lr_for_variance"],
     chapter=CHAPTER,
     examples=[
-        ("the chapter's J = theta**2 (lam = 2), lr = 0.1, sigma = 1", (0.1, 2.0, 1.0)),
-        ("lr * lam = 1.8, close to the stability limit 2", (1.8, 1.0, 2.0)),
-        ("integer lam and sigma", (0.25, 2, 3)),
+        ("the chapter's J = theta**2 (lam = 2), sigma = 1, variance 0.025", (2.0, 1.0, 0.025)),
+        ("a variance that needs lr * lam close to 2", (1.0, 1.0, 10.0)),
+        ("integer inputs", (2, 3, 1)),
     ],
-    random_cases=_stationary_cases,
+    random_cases=_lr_cases,
     hints=[
-        "Write one step: theta_{t+1} = (1 - lr*lam) theta_t - lr*sigma*xi_t. Square it and take the "
-        "expectation; what happens to the cross term?",
-        "The cross term vanishes (xi_t has mean 0 and is independent of theta_t), so the variance obeys "
-        "v_{t+1} = (1 - lr*lam)**2 v_t + lr**2 sigma**2. The iterates settle where v stops changing.",
-        "Solve the fixed point v = (1 - lr*lam)**2 v + lr**2 sigma**2 and simplify with "
-        "1 - (1 - x)**2 = x (2 - x).",
+        "The chapter gives the stationary variance as a function of lr. Here the variance is given: solve that "
+        "equation for lr instead.",
+        "Start from variance = lr * sigma**2 / (lam * (2 - lr * lam)), multiply out the denominator and collect "
+        "the terms with lr on one side. Do not use the small-step approximation: the answer must be exact.",
+        "variance * lam * (2 - lr * lam) = lr * sigma**2 gives lr * (sigma**2 + lam**2 * variance) = "
+        "2 * lam * variance.",
     ],
     mistakes=[
-        (lambda lr, lam, sigma: lr * sigma**2 / (2 * lam),
-         "That is the small-step approximation lr sigma^2 / (2 lam): you dropped the lr*lam in "
-         "(2 - lr*lam), which matters when lr*lam is not small."),
-        (lambda lr, lam, sigma: lr * sigma**2 / lam,
-         "The factor (2 - lr*lam) is missing from the denominator: 1 - (1 - lr*lam)**2 = lr*lam (2 - lr*lam)."),
-        (lambda lr, lam, sigma: lr**2 * sigma**2 / (lam * (2 - lr * lam)),
-         "One lr too many: the fixed point is lr**2 sigma**2 / (1 - (1 - lr*lam)**2), and the denominator "
-         "lr*lam (2 - lr*lam) cancels one factor lr."),
-        (lambda lr, lam, sigma: lr**2 * sigma**2,
-         "lr**2 sigma**2 is the variance one noisy step adds; the stationary variance accumulates all past "
-         "kicks, each shrunk by (1 - lr*lam)**2 per step since."),
-        (lambda lr, lam, sigma: lr * sigma / (lam * (2 - lr * lam)),
-         "Use the variance sigma**2 of the noise, not its standard deviation sigma."),
-        (lambda lr, lam, sigma: lr * sigma**2 / (2 * (2 - lr * lam)),
-         "That is the noise floor of the LOSS, E[J] - J* = (lam / 2) v; the exercise asks for the variance "
-         "v of theta itself."),
+        (lambda lam, sigma, v: 2 * lam * v / sigma**2,
+         "That inverts the small-step approximation lr sigma^2 / (2 lam): exact only when lr * lam is small. "
+         "Invert the exact formula, with its (2 - lr * lam)."),
+        (lambda lam, sigma, v: lam * v / sigma**2,
+         "That inverts lr sigma^2 / lam, without the factor (2 - lr * lam): invert the exact formula."),
+        (lambda lam, sigma, v: 2 * lam * v / (sigma + lam**2 * v),
+         "Use the noise VARIANCE sigma**2, not the standard deviation sigma."),
+        (lambda lam, sigma, v: 2 * lam * v / (sigma**2 - lam**2 * v),
+         "A sign slipped when you collected the lr terms: lr * sigma**2 + lr * lam**2 * variance = "
+         "2 * lam * variance."),
+        (lambda lam, sigma, v: (2 * lam * v / (sigma**2 + lam**2 * v)) ** 0.5,
+         "No square root: for small steps the variance is proportional to lr (lr sigma^2 / (2 lam)), so lr is "
+         "about proportional to the variance."),
     ],
     rtol=1e-9,
     atol=1e-14,
