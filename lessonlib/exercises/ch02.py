@@ -13,7 +13,7 @@ from . import FunctionExercise, describe, halves
 
 CHAPTER = "ch02"
 
-__all__ = ["gradient_descent", "max_stable_lr", "optimal_lr_and_rate", "square_closed_form", "SOLUTIONS",
+__all__ = ["gradient_descent", "max_stable_lr", "rate_at_lr", "square_closed_form", "SOLUTIONS",
            "quadratic_grad", "grad_square", "grad_quadratic", "grad_nonconvex"]
 
 
@@ -31,17 +31,17 @@ def max_stable_lr(A):
     return 2.0 / L
 
 
-def optimal_lr_and_rate(mu, L):
-    lr = 2.0 / (L + mu)
-    rate = (L - mu) / (L + mu)
-    return lr, rate
+def rate_at_lr(eigenvalues, lr):
+    # each eigen-coordinate of the error is multiplied by (1 - lr * lambda_i) per step;
+    # the norm of the error contracts (in the worst case) by the largest of their sizes
+    return float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues, dtype=float))))
 
 
 def square_closed_form(theta0, lr, a, T):
     return (1.0 - lr * a) ** T * theta0
 
 
-SOLUTIONS = {f.__name__: f for f in (gradient_descent, max_stable_lr, optimal_lr_and_rate, square_closed_form)}
+SOLUTIONS = {f.__name__: f for f in (gradient_descent, max_stable_lr, rate_at_lr, square_closed_form)}
 
 
 # --- gradients used as test cases (named, so feedback messages can name them) ----------
@@ -165,46 +165,57 @@ max_stable_lr = FunctionExercise(
 )
 
 
-def _mu_L_cases(rng):
+def _rate_cases(rng):
     cases = []
-    for _ in range(4):
-        mu = int(rng.integers(1, 30)) / 10
-        cases.append(("a random spectrum", (mu, round(mu * int(rng.integers(2, 300)), 1))))
+    for lr_L in (0.3, 0.8, 1.5, 1.9):           # lr * L: the small end binds below 2 / (mu + L), the large end above
+        eigenvalues = rng.choice(np.arange(1, 41) / 2, size=3, replace=False)
+        lr = round(lr_L * float(rng.uniform(0.9, 1.1)) / float(eigenvalues.max()), 4)
+        cases.append(("a random three-eigenvalue quadratic", (eigenvalues, lr)))
     return cases
 
 
-optimal_lr_and_rate = FunctionExercise(
-    "optimal_lr_and_rate",
-    SOLUTIONS["optimal_lr_and_rate"],
+rate_at_lr = FunctionExercise(
+    "rate_at_lr",
+    SOLUTIONS["rate_at_lr"],
     chapter=CHAPTER,
     examples=[
-        ("a moderately conditioned problem, kappa = 10", (1.0, 10.0)),
-        ("a perfectly conditioned problem (mu = L)", (2.0, 2.0)),
-        ("integer inputs", (1, 4)),
+        ("eigenvalues 1, 4, 10 with lr = 0.1", (np.array([1.0, 4.0, 10.0]), 0.1)),
+        ("the same quadratic, lr = 0.19", (np.array([10.0, 1.0, 4.0]), 0.19)),
+        ("a step beyond the stability limit", (np.array([1.0, 4.0, 10.0]), 0.25)),
+        ("integer eigenvalues in a list", ([2, 3, 5], 0.25)),
+        ("every factor 1 - lr * lambda negative", (np.array([5.0, 6.0, 7.0]), 0.3)),
     ],
-    random_cases=_mu_L_cases,
+    random_cases=_rate_cases,
     hints=[
-        "The error contracts by max(|1 - lr*mu|, |1 - lr*L|) per step. Sketch both terms as functions of lr.",
-        "The first term falls and the second rises as lr grows; the maximum is smallest where they are "
-        "equal: 1 - lr*mu = -(1 - lr*L).",
-        "Solve for lr, then evaluate |1 - lr*mu| there; return the tuple (lr, rate).",
+        "Work in the eigenbasis of the Hessian: there gradient descent acts on each coordinate of the error "
+        "separately. What factor multiplies coordinate i in one step?",
+        "Coordinate i is multiplied by 1 - lr * lambda_i. The error's norm is guaranteed to shrink only by the "
+        "largest |1 - lr * lambda_i| (the worst start puts all the error there). Can that be negative?",
+        "Return max_i |1 - lr * lambda_i|. Only the smallest and the largest eigenvalue can attain it (the "
+        "middle one never does), and it is above 1 when lr > 2 / L.",
     ],
     mistakes=[
-        (lambda mu, L: (1.0 / L, 1.0 - mu / L),
-         "You used lr = 1/L (rate 1 - 1/kappa): a safe step, but balancing the two ends of the spectrum "
-         "does better."),
-        (lambda mu, L: (2.0 / (L + mu), (L - mu) / L),
-         "The step is right, but the rate (kappa - 1)/kappa is not: evaluate |1 - lr*mu| at your lr."),
-        (lambda mu, L: (2.0 / (L + mu), ((L - mu) / (L + mu)) ** 2),
-         "The step is right, but you squared the rate: the square is how fast the *loss gap* "
-         "shrinks; the exercise asks for the error |theta - theta*|."),
-        (lambda mu, L: (2.0 / (L + mu), (mu - L) / (L + mu)),
-         "Your rate is negative (mu and L swapped in (L - mu)/(L + mu)?): a contraction factor is an "
-         "absolute value, |1 - lr*mu|."),
-        (lambda mu, L: (2.0 / (L + mu), (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))),
-         "The step is right, but your rate, with square roots, is that of heavy-ball momentum "
-         "(chapter 5), not of plain gradient descent."),
+        (lambda eigenvalues, lr: float(np.max(1 - lr * np.asarray(eigenvalues, dtype=float))),
+         "You left out the absolute value: a factor 1 - lr * lambda below 0 flips the sign of that coordinate "
+         "every step, and its size |1 - lr * lambda| is what counts."),
+        (lambda eigenvalues, lr: abs(1 - lr * float(np.max(eigenvalues))),
+         "You looked only at the largest eigenvalue: when lr is small, the slow direction (the smallest "
+         "eigenvalue, factor 1 - lr * mu) decides."),
+        (lambda eigenvalues, lr: abs(1 - lr * float(np.min(eigenvalues))),
+         "You looked only at the smallest eigenvalue: when lr is large, the stiff direction (the largest "
+         "eigenvalue, factor |1 - lr * L|) decides."),
+        (lambda eigenvalues, lr: (float(np.max(eigenvalues)) - float(np.min(eigenvalues)))
+         / (float(np.max(eigenvalues)) + float(np.min(eigenvalues))),
+         "(L - mu)/(L + mu) is the rate at the BEST step 2/(L + mu) only; at the given lr evaluate "
+         "max_i |1 - lr * lambda_i|."),
+        (lambda eigenvalues, lr: float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues, dtype=float)))) ** 2,
+         "You squared the factor: the square is how fast the LOSS gap shrinks; the exercise asks for the "
+         "error |theta - theta*|."),
+        (lambda eigenvalues, lr: float(np.abs(1.0 - lr * np.median(eigenvalues))),
+         "You used the middle eigenvalue: the worst direction is always one of the two ends of the spectrum."),
     ],
+    rtol=1e-9,
+    atol=1e-12,
 )
 
 
