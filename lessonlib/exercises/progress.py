@@ -8,7 +8,7 @@ A pass is recorded by ``check()`` in a small JSON file, never sent anywhere:
 The file holds one entry per passed exercise::
 
     {"version": 1, "passed": [
-     {"chapter": "ch01", "exercise": "mse_gradient", "timestamp": "2026-12-03T09:14:05Z"},
+     {"chapter": "ch01", "exercise": "huber_gradient", "timestamp": "2026-12-03T09:14:05Z"},
      ...]}
 
 A missing file means nothing passed yet. A corrupt, unreadable or read-only file never
