@@ -16,12 +16,15 @@ iterate and its loss every :math:`k` steps only, and the history counts the
 per-sample gradient evaluations spent, the fair clock for comparing batch sizes.
 """
 
+import math
 import numbers
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches", "lr_at"]
+from ._validate import lr_at
+
+__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches"]
 
 
 class DivergenceError(FloatingPointError):
@@ -66,12 +69,6 @@ class History(NamedTuple):
         return self.thetas[-1]
 
 
-def lr_at(optimizer, t):
-    """The learning rate ``optimizer`` uses at step ``t`` (its ``lr``, or ``lr(t)`` for a schedule)."""
-    lr = optimizer.lr
-    return float(lr(t)) if callable(lr) else float(lr)
-
-
 def batches(n, batch_size, seed=0, replacement=False):
     """Yield index arrays of mini-batches of ``range(n)``, forever.
 
@@ -97,14 +94,86 @@ def _batches(n, batch_size, seed, replacement):
                 yield perm[start:start + batch_size]
 
 
-def _divergence_message(t, loss0, loss, lr, objective):
-    msg = (f"The run diverged at step {t}: the loss went from {loss0:.4g} to {loss:.4g} "
+def _divergence_message(t, log, lr, objective):
+    """What went wrong at step ``t`` and what to change; ``log`` holds the losses so far."""
+    msg = (f"The run diverged at step {t}: the loss went from {log.losses[0]:.4g} to {log.losses[-1]:.4g} "
            f"with learning rate {lr:.4g}. The learning rate is too large for this problem; "
            f"try {lr / 10:.4g} or smaller.")
     L = getattr(objective, "L", None)
     if L is not None and not callable(L):
         msg += f" Here L = {L:.4g}, and gradient descent is only guaranteed to descend for lr < 2/L = {2 / L:.4g}."
     return msg
+
+
+class _Log:
+    """The lists a run fills: one entry per step (``lrs``, ``grad_norms``) and one per
+    recorded iterate (``thetas``, ``losses``, ``grad_evals``, ``recorded_steps``)."""
+
+    def __init__(self, objective, theta):
+        self.objective = objective
+        self.thetas, self.losses, self.grad_evals, self.recorded_steps = [], [], [], []
+        self.lrs, self.grad_norms = [], []
+        self.spent = 0                      # per-sample gradient evaluations so far
+        self.record(0, theta)
+
+    def step(self, lr, grad_norm, cost):
+        """Log one step taken with ``lr`` along a gradient of norm ``grad_norm`` costing ``cost``."""
+        self.lrs.append(lr)
+        self.grad_norms.append(grad_norm)
+        self.spent += cost
+
+    def record(self, t, theta):
+        """Record the iterate after ``t`` steps and its full loss (once per ``t``)."""
+        if self.recorded_steps and self.recorded_steps[-1] == t:
+            return
+        self.thetas.append(theta)
+        self.losses.append(np.asarray(self.objective.loss(theta), dtype=float).item())
+        self.grad_evals.append(self.spent)
+        self.recorded_steps.append(t)
+
+    def history(self, stopped):
+        return History(np.array(self.thetas), np.array(self.losses), np.array(self.lrs),
+                       np.array(self.grad_norms), stopped, np.array(self.grad_evals),
+                       np.array(self.recorded_steps))
+
+
+def _check_minimize_args(steps, on_divergence, record_every, loss_tol):
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 1:
+        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
+    if loss_tol is not None and record_every != 1:
+        raise ValueError("loss_tol compares the losses of consecutive steps, so it needs record_every=1, "
+                         f"got record_every={record_every}")
+
+
+def _gradient(objective, theta, sampler):
+    """The gradient for the next step and its cost in per-sample gradient evaluations."""
+    if sampler is None:
+        return objective.grad(theta), getattr(objective, "n", 1)
+    idx = next(sampler)
+    return objective.batch_grad(theta, idx), len(idx)
+
+
+def _stop_before_step(grad_norm, grad_tol):
+    """Why the run must end before stepping along a gradient of this norm, or None."""
+    if not math.isfinite(grad_norm):
+        return "diverged"
+    if grad_tol is not None and grad_norm <= grad_tol:
+        return "grad_tol"
+    return None
+
+
+def _stop_after_step(log, theta_finite, limit, loss_tol):
+    """Why the run must end after the step just recorded, or None."""
+    loss = log.losses[-1]
+    if not (theta_finite and math.isfinite(loss) and abs(loss) <= limit):
+        return "diverged"
+    if loss_tol is not None and abs(loss - log.losses[-2]) <= loss_tol * max(1.0, abs(log.losses[-2])):
+        return "loss_tol"
+    return None
 
 
 def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacement=False, seed=0,
@@ -139,73 +208,39 @@ def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacemen
         Record the iterate and its full loss every ``record_every`` steps (and at the
         end of the run) rather than at every step. The loss is then only checked for
         divergence at recorded steps; non-finite parameters are caught at every step.
+
+    A gradient that ends the run (non-finite, or below ``grad_tol``) is not a step:
+    it adds nothing to ``lrs``, ``grad_norms`` or the count of gradient evaluations.
     """
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 1:
-        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
-    if loss_tol is not None and record_every != 1:
-        raise ValueError("loss_tol compares the losses of consecutive steps, so it needs record_every=1, "
-                         f"got record_every={record_every}")
+    _check_minimize_args(steps, on_divergence, record_every, loss_tol)
     theta = np.array(theta0, dtype=float)
     state = optimizer.init(theta)
     sampler = None if batch_size is None else batches(objective.n, batch_size, seed, replacement)
-    full_cost = getattr(objective, "n", 1)  # samples touched by one full gradient
-    thetas, losses, lrs, grad_norms = [theta], [np.asarray(objective.loss(theta), dtype=float).item()], [], []
-    evals, recorded_steps, spent = [0], [0], 0
-    limit = blowup * max(1.0, abs(losses[0]))
-    stopped = "max_steps"
-
-    def record(t):
-        if recorded_steps[-1] != t:
-            thetas.append(theta)
-            losses.append(np.asarray(objective.loss(theta), dtype=float).item())
-            evals.append(spent)
-            recorded_steps.append(t)
+    log = _Log(objective, theta)
+    limit = blowup * max(1.0, abs(log.losses[0]))
 
     for t in range(steps):
-        if sampler is None:
-            grad = objective.grad(theta)
-            spent += full_cost
-        else:
-            idx = next(sampler)
-            grad = objective.batch_grad(theta, idx)
-            spent += len(idx)
-        grad_norms.append(float(np.linalg.norm(grad)))
-        if not np.isfinite(grad_norms[-1]):
-            message = _divergence_message(t, losses[0], losses[-1], lr_at(optimizer, t), objective)
-            if on_divergence == "raise":
-                raise DivergenceError(message + " (The gradient itself is no longer finite.)")
-            grad_norms.pop()
-            spent -= len(idx) if sampler is not None else full_cost
-            record(t)
-            stopped = "diverged"
-            break
-        if grad_tol is not None and grad_norms[-1] <= grad_tol:
-            grad_norms.pop()
-            spent -= len(idx) if sampler is not None else full_cost
-            record(t)
-            stopped = "grad_tol"
-            break
-        lrs.append(lr_at(optimizer, t))
+        grad, cost = _gradient(objective, theta, sampler)
+        grad_norm = float(np.linalg.norm(grad))
+        stopped = _stop_before_step(grad_norm, grad_tol)
+        if stopped:
+            if stopped == "diverged" and on_divergence == "raise":
+                raise DivergenceError(_divergence_message(t, log, lr_at(optimizer.lr, t), objective)
+                                      + " (The gradient itself is no longer finite.)")
+            log.record(t, theta)
+            return log.history(stopped)
+        log.step(lr_at(optimizer.lr, t), grad_norm, cost)
         theta, state = optimizer.step(theta, grad, state)
-        finite = bool(np.isfinite(theta).all())
-        if (t + 1) % record_every and t + 1 < steps and finite:
-            continue
-        record(t + 1)
-        loss = losses[-1]
-        if not np.isfinite(loss) or abs(loss) > limit or not finite:
-            if on_divergence == "raise":
-                raise DivergenceError(_divergence_message(t + 1, losses[0], loss, lrs[-1], objective))
-            stopped = "diverged"
-            break
-        if loss_tol is not None and abs(losses[-1] - losses[-2]) <= loss_tol * max(1.0, abs(losses[-2])):
-            stopped = "loss_tol"
-            break
-    return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped,
-                   np.array(evals), np.array(recorded_steps))
+        theta_finite = bool(np.isfinite(theta).all())
+        if theta_finite and (t + 1) % record_every and t + 1 < steps:
+            continue                        # not a recorded step
+        log.record(t + 1, theta)
+        stopped = _stop_after_step(log, theta_finite, limit, loss_tol)
+        if stopped:
+            if stopped == "diverged" and on_divergence == "raise":
+                raise DivergenceError(_divergence_message(t + 1, log, log.lrs[-1], objective))
+            return log.history(stopped)
+    return log.history("max_steps")
 
 
 def minimize_adjusting_lr(objective, lr0, theta0, steps, every, next_lr, seed=0, **kwargs):

@@ -6,7 +6,8 @@ import pytest
 from lessonlib.data import make_regression
 from lessonlib.objectives import LinearRegressionMSE, Quadratic
 from lessonlib.optim import SGD
-from lessonlib.train import DivergenceError, History, batches, lr_at, minimize
+from lessonlib._validate import lr_at
+from lessonlib.train import DivergenceError, History, batches, minimize
 
 
 @pytest.fixture
@@ -103,8 +104,8 @@ def test_schedule_lrs_recorded(quad):
 
     hist = minimize(quad, SGD(lr=schedule), np.ones(2), steps=12)
     np.testing.assert_allclose(hist.lrs, [schedule(t) for t in range(12)], rtol=1e-15)
-    assert lr_at(SGD(lr=schedule), 3) == pytest.approx(0.025)
-    assert lr_at(SGD(lr=0.3), 3) == 0.3
+    assert lr_at(SGD(lr=schedule).lr, 3) == pytest.approx(0.025)
+    assert lr_at(SGD(lr=0.3).lr, 3) == 0.3
 
 
 # ---------------------------------------------------------------- batches
@@ -307,3 +308,40 @@ def test_minimize_adjusting_lr_joins_chunks_and_follows_the_plateau():
     np.testing.assert_array_equal(run.thetas[:11], first.thetas)
     with pytest.raises(ValueError, match="every"):
         minimize_adjusting_lr(obj, 0.05, np.zeros(4), 100, 0, lambda loss, lr: lr)
+
+
+# ---------------------------------------------------------------- one lr_at, stopping rules
+
+def test_minimize_checks_the_schedule_with_the_one_lr_at(quad):
+    def bad(t):
+        return 0.5 - 0.25 * t                    # negative from t = 3
+
+    with pytest.raises(ValueError, match=r"returned lr=-0.25 at step t=3"):
+        minimize(quad, SGD(lr=bad), np.ones(2), steps=10)
+    assert lr_at(0.1, 5) == 0.1 and isinstance(lr_at(1, 0), float)
+
+
+def test_a_stopping_gradient_costs_nothing():
+    obj = _linreg()
+    hist = minimize(obj, SGD(lr=0.1), np.zeros(4), steps=10_000, grad_tol=1e-3)
+    assert hist.stopped == "grad_tol"
+    assert hist.grad_evals[-1] == obj.n * hist.steps     # the last gradient only stopped the run
+    mini = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=50, batch_size=16, grad_tol=1e9)
+    assert mini.steps == 0 and mini.stopped == "grad_tol" and mini.grad_evals.tolist() == [0]
+
+
+def test_non_finite_gradient_stops_or_raises_with_the_step():
+    class NanAfterTwo:
+        calls = 0
+
+        def loss(self, theta):
+            return float(theta @ theta)
+
+        def grad(self, theta):
+            self.calls += 1
+            return 2 * theta if self.calls <= 2 else np.full_like(theta, np.nan)
+
+    hist = minimize(NanAfterTwo(), SGD(lr=0.1), np.ones(2), steps=10, on_divergence="stop")
+    assert hist.stopped == "diverged" and hist.steps == 2 and len(hist.thetas) == 3
+    with pytest.raises(DivergenceError, match=r"step 2: .*gradient itself is no longer finite"):
+        minimize(NanAfterTwo(), SGD(lr=0.1), np.ones(2), steps=10)
