@@ -14,6 +14,10 @@ mini-batch step touches only :math:`B`; on a large data set recording the loss a
 every step would cost more than the training itself. ``record_every=k`` records the
 iterate and its loss every :math:`k` steps only, and the history counts the
 per-sample gradient evaluations spent, the fair clock for comparing batch sizes.
+
+:func:`train_epochs` is the loop for training a model on data: epochs of
+shuffled mini-batches, with the training and test loss and accuracy recorded after
+each epoch in an :class:`EpochHistory`.
 """
 
 import math
@@ -22,9 +26,10 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ._validate import lr_at
+from ._validate import check_int, lr_at
 
-__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches"]
+__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches",
+           "EpochHistory", "train_epochs"]
 
 
 class DivergenceError(FloatingPointError):
@@ -273,3 +278,113 @@ def minimize_adjusting_lr(objective, lr0, theta0, steps, every, next_lr, seed=0,
         np.concatenate([parts[0].grad_evals[:1]] + [p.grad_evals[1:] + e for p, e in zip(parts, evals_before)]),
         np.concatenate([parts[0].recorded_steps[:1]] + [p.recorded_steps[1:] + k * every for k, p in enumerate(parts)]),
     )
+
+
+class EpochHistory(NamedTuple):
+    r"""What :func:`train_epochs` recorded, at the start (epoch 0) and after each epoch.
+
+    epochs : array (E + 1,)          0, 1, ..., E
+    train_loss, test_loss : array    the full loss of ``objective`` and of ``test`` (``test_*`` are
+                                     None without ``test``)
+    train_accuracy, test_accuracy    the fraction classified correctly, for objectives with
+                                     ``predict`` (otherwise None)
+    theta : array                    the parameters after the last epoch
+    steps : int                      optimizer steps taken, :math:`E\lceil n/B\rceil` for a full run
+    stopped : str                    "max_epochs" or "diverged"
+    """
+
+    epochs: np.ndarray
+    train_loss: np.ndarray
+    test_loss: Optional[np.ndarray]
+    train_accuracy: Optional[np.ndarray]
+    test_accuracy: Optional[np.ndarray]
+    theta: np.ndarray
+    steps: int
+    stopped: str
+
+
+def _metrics(objective, theta):
+    """The full loss of ``objective`` at ``theta`` and its accuracy (None without ``predict``)."""
+    loss = np.asarray(objective.loss(theta), dtype=float).item()
+    if not hasattr(objective, "predict"):
+        return loss, None
+    return loss, float(np.mean(objective.predict(theta) == objective.y))
+
+
+def train_epochs(objective, optimizer, theta0, epochs, batch_size, *, test=None, seed=0,
+                 on_divergence="raise"):
+    r"""Train for ``epochs`` passes over the data in shuffled mini-batches; record metrics per epoch.
+
+    Each epoch draws a fresh permutation of the :math:`n` samples (from a generator
+    seeded with ``seed``, see :func:`batches`) and takes one step per mini-batch of
+    ``batch_size`` consecutive indices, :math:`\lceil n/B\rceil` steps (the last batch
+    smaller when :math:`B` does not divide :math:`n`). Before the first epoch and after
+    each one it records the full loss of ``objective`` (the training data) and of
+    ``test`` (an objective on held-out data, e.g. ``mlp.on(X_test, y_test)``), with
+    their accuracies if they have ``predict`` and ``y``.
+
+    Parameters
+    ----------
+    objective
+        Has ``n``, ``loss(theta)`` and ``batch_grad(theta, idx)``, e.g. a
+        :class:`lessonlib.nn.MLP` or :class:`lessonlib.objectives.SoftmaxRegression`.
+    optimizer
+        A :mod:`lessonlib.optim` optimizer; a schedule's ``t`` counts steps, not epochs.
+    theta0 : array
+        Starting point (not modified).
+    epochs : int
+        Number of passes over the data, >= 0.
+    batch_size : int
+        :math:`B`, between 1 and ``objective.n``.
+    test : objective, optional
+        The same model on test data.
+    on_divergence : {"raise", "stop"}
+        On a non-finite gradient or training loss: raise :class:`DivergenceError`, or
+        stop and return what was recorded with ``stopped="diverged"``.
+
+    For step-level control (stopping rules, every iterate) use :func:`minimize`.
+    """
+    check_int("epochs", epochs, 0)
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
+    sampler = batches(objective.n, batch_size, seed)   # checks batch_size
+    steps_per_epoch = -(-objective.n // batch_size)
+    theta = np.array(theta0, dtype=float)
+    state = optimizer.init(theta)
+    records = [_epoch_metrics(objective, test, theta)]
+    for epoch in range(1, epochs + 1):
+        theta, state, finite = _one_epoch(objective, optimizer, theta, state, sampler, steps_per_epoch)
+        metrics = _epoch_metrics(objective, test, theta) if finite else None
+        if metrics is None or not math.isfinite(metrics[0][0]):
+            if on_divergence == "raise":
+                raise DivergenceError(
+                    f"The run diverged in epoch {epoch}: the training loss or a gradient is no longer "
+                    f"finite, with learning rate {lr_at(optimizer.lr, state.t):.4g}. The learning rate "
+                    f"is too large for this problem; try {lr_at(optimizer.lr, state.t) / 10:.4g} or smaller.")
+            return _epoch_history(records, test is not None, theta, state.t, "diverged")
+        records.append(metrics)
+    return _epoch_history(records, test is not None, theta, state.t, "max_epochs")
+
+
+def _one_epoch(objective, optimizer, theta, state, sampler, steps):
+    """``steps`` optimizer steps on mini-batches from ``sampler``; ``finite`` is False if a gradient was not."""
+    for _ in range(steps):
+        grad = objective.batch_grad(theta, next(sampler))
+        if not math.isfinite(np.vdot(grad, grad)):
+            return theta, state, False
+        theta, state = optimizer.step(theta, grad, state)
+    return theta, state, True
+
+
+def _epoch_metrics(objective, test, theta):
+    return _metrics(objective, theta), None if test is None else _metrics(test, theta)
+
+
+def _epoch_history(records, has_test, theta, steps, stopped):
+    train = np.array([r[0] for r in records], dtype=float)             # (E + 1, 2): loss, accuracy
+    test = np.array([r[1] for r in records], dtype=float) if has_test else None
+    with_accuracy = records[0][0][1] is not None
+    return EpochHistory(np.arange(len(records)), train[:, 0], None if test is None else test[:, 0],
+                        train[:, 1] if with_accuracy else None,
+                        test[:, 1] if with_accuracy and test is not None else None,
+                        theta, steps, stopped)
