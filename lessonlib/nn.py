@@ -1,35 +1,37 @@
 r"""A multilayer perceptron with hand-written backpropagation, as an objective of one flat vector.
 
 The network maps a sample :math:`x \in \mathbb{R}^{d_0}` (a row of ``X``) through layers
-:math:`l = 1, \dots, L` with weights :math:`W_l \in \mathbb{R}^{d_{l-1}\times d_l}` and
-biases :math:`b_l \in \mathbb{R}^{d_l}`. For a mini-batch, rows are samples:
+:math:`l = 1, \dots, D` (:math:`D - 1` hidden layers, then the output layer) with weights :math:`W_l \in \mathbb{R}^{d_{l-1}\times d_l}` and
+biases :math:`c_l \in \mathbb{R}^{d_l}` (:math:`c`, because :math:`b` is the momentum
+buffer). For a mini-batch, rows are samples:
 
 .. math::
 
     a_0 &= X_{\mathcal B} \\
-    z_l &= a_{l-1} W_l + b_l, \qquad a_l = \phi(z_l) \quad (l < L) \\
-    z_L &= a_{L-1} W_L + b_L \quad\text{(the logits)}, \qquad
-    p = \mathrm{softmax}(z_L) \\
+    z_l &= a_{l-1} W_l + c_l, \qquad a_l = \phi(z_l) \quad (l < D) \\
+    z_D &= a_{D-1} W_D + c_D \quad\text{(the logits)}, \qquad
+    p = \mathrm{softmax}(z_D) \\
     J &= -\frac1B\sum_{i\in\mathcal B} \log p_{i, y_i}
          + \frac{\lambda_{\mathrm{wd}}}{2}\sum_l \lVert W_l\rVert^2
 
-with :math:`\phi` = ReLU or tanh applied elementwise. The chain rule, applied from
+with :math:`z_l` the pre-activations, :math:`a_l` the activations and :math:`\phi` = ReLU
+or tanh applied elementwise. The chain rule, applied from
 the loss back to the input (backpropagation), gives with :math:`Y` the one-hot labels
 
 .. math::
 
-    \delta_L &= \frac{\partial J}{\partial z_L} = \frac1B\,(p - Y) \\
+    \delta_D &= \frac{\partial J}{\partial z_D} = \frac1B\,(p - Y) \\
     \nabla_{W_l} J &= a_{l-1}^\top \delta_l + \lambda_{\mathrm{wd}} W_l, \qquad
-    \nabla_{b_l} J = \textstyle\sum_i \delta_{l, i} \\
+    \nabla_{c_l} J = \textstyle\sum_i \delta_{l, i} \\
     \delta_{l-1} &= (\delta_l W_l^\top) \odot \phi'(z_{l-1}),
 
 where :math:`\phi'` is read off the activation itself: :math:`[a > 0]` for ReLU and
 :math:`1 - a^2` for tanh. The biases are not penalised (as in scikit-learn).
 
 All parameters live in ONE flat vector ``theta`` (layer by layer, :math:`W_l` row by
-row, then :math:`b_l`), so every optimizer of :mod:`lessonlib.optim` and the loops of
+row, then :math:`c_l`), so every optimizer of :mod:`lessonlib.optim` and the loops of
 :mod:`lessonlib.train` train the network unchanged; :meth:`MLP.unpack` views it as
-the list of :math:`(W_l, b_l)`. Chapter 9 derives the backward pass.
+the list of :math:`(W_l, c_l)`. Chapter 9 derives the backward pass.
 """
 
 import numpy as np
@@ -88,13 +90,13 @@ class MLP:
     y : array (n,)
         Integer labels ``0..k-1``.
     hidden : tuple of int, default (64,)
-        Widths :math:`d_1, \dots, d_{L-1}` of the hidden layers; ``()`` is softmax regression.
+        Widths :math:`d_1, \dots, d_{D-1}` of the hidden layers; ``()`` is softmax regression.
     activation : {"relu", "tanh"}
         The hidden layers' :math:`\phi`.
     l2 : float, default 0.0
         :math:`\lambda_{\mathrm{wd}} \ge 0`, the L2 penalty on the weights (not the biases).
     n_classes : int, optional
-        :math:`k = d_L`; default ``max(y) + 1``.
+        :math:`k = d_D`, the number of classes; default ``max(y) + 1``.
 
     Like the objectives of :mod:`lessonlib.objectives` it has ``n``, ``dim``,
     ``loss``/``grad`` (all samples) and ``batch_loss``/``batch_grad`` (the rows ``idx``);
@@ -127,7 +129,7 @@ class MLP:
         self.hidden, self.activation, self.l2, self.k = hidden, activation, float(l2), k
         self.sizes = (X.shape[1],) + hidden + (k,)
         self._phi, self._slope, self._init_rule = _ACTIVATIONS[activation]
-        # Where each layer's W and b sit in theta: (start of W, shape of W, start of b, end of b).
+        # Where each layer's W and c sit in theta: (start of W, shape of W, start of c, end of c).
         self._layout, start = [], 0
         for d_in, d_out in zip(self.sizes[:-1], self.sizes[1:]):
             self._layout.append((start, (d_in, d_out), start + d_in * d_out, start + (d_in + 1) * d_out))
@@ -143,12 +145,12 @@ class MLP:
         return self.X.shape[0]
 
     def unpack(self, theta):
-        """The list of ``(W_l, b_l)``, views into ``theta`` (writing to them writes ``theta``)."""
+        """The list of ``(W_l, c_l)``, views into ``theta`` (writing to them writes ``theta``)."""
         theta = np.asarray(theta)
         if theta.shape != (self.dim,):
             raise ValueError(f"theta must have shape ({self.dim},) for layer sizes {self.sizes}, "
                              f"got {theta.shape}; build it with init() or a flat vector of that length")
-        return [(theta[w:b].reshape(shape), theta[b:end]) for w, shape, b, end in self._layout]
+        return [(theta[w:c].reshape(shape), theta[c:end]) for w, shape, c, end in self._layout]
 
     def init(self, seed=0):
         r"""A starting ``theta``: biases 0, weights drawn with a generator seeded with ``seed``.
@@ -177,30 +179,30 @@ class MLP:
     # ------------------------------------------------------------------ forward and backward
 
     def forward(self, theta, X):
-        r"""The hidden activations :math:`[a_0, \dots, a_{L-1}]` and the logits :math:`z_L` for the rows of ``X``."""
+        r"""The hidden activations :math:`[a_0, \dots, a_{D-1}]` and the logits :math:`z_D` for the rows of ``X``."""
         layers = self.unpack(theta)
         activations = [X]
-        for W, b in layers[:-1]:
-            activations.append(self._phi(activations[-1] @ W + b))
-        W, b = layers[-1]
-        return activations, activations[-1] @ W + b
+        for W, c in layers[:-1]:
+            activations.append(self._phi(activations[-1] @ W + c))
+        W, c = layers[-1]
+        return activations, activations[-1] @ W + c
 
     def backward(self, theta, activations, delta):
-        r"""The gradient, from :math:`\delta_L = \partial J/\partial z_L` back through every layer.
+        r"""The gradient, from :math:`\delta_D = \partial J/\partial z_D` back through every layer.
 
         ``activations`` are those of :meth:`forward`; returns a new flat vector laid out
         like ``theta``, with :math:`\nabla_{W_l} J = a_{l-1}^\top\delta_l + \lambda_{\mathrm{wd}} W_l`,
-        :math:`\nabla_{b_l} J = \sum_i \delta_{l,i}` and
+        :math:`\nabla_{c_l} J = \sum_i \delta_{l,i}` and
         :math:`\delta_{l-1} = (\delta_l W_l^\top) \odot \phi'(z_{l-1})`.
         """
         grad = np.empty(self.dim)
         layers, grads = self.unpack(theta), self.unpack(grad)
         for l in range(len(layers) - 1, -1, -1):
-            (W, _), (grad_W, grad_b) = layers[l], grads[l]
+            (W, _), (grad_W, grad_c) = layers[l], grads[l]
             np.matmul(activations[l].T, delta, out=grad_W)
             if self.l2:
                 grad_W += self.l2 * W
-            np.sum(delta, axis=0, out=grad_b)
+            np.sum(delta, axis=0, out=grad_c)
             if l > 0:
                 delta = (delta @ W.T) * self._slope(activations[l])
         return grad
@@ -216,7 +218,7 @@ class MLP:
         return cross_entropy(logits, self.y[idx]) + self._penalty(theta)
 
     def batch_grad(self, theta, idx):
-        r"""The gradient of :meth:`batch_loss`: forward pass, :math:`\delta_L = (p - Y)/B`, backward pass."""
+        r"""The gradient of :meth:`batch_loss`: forward pass, :math:`\delta_D = (p - Y)/B`, backward pass."""
         activations, logits = self.forward(theta, self.X[idx])
         delta = softmax(logits)
         delta[np.arange(len(delta)), self.y[idx]] -= 1.0
