@@ -79,6 +79,25 @@ def _tanh_slope(a):
 _ACTIVATIONS = {"relu": (_relu, _relu_slope, "he"), "tanh": (np.tanh, _tanh_slope, "glorot")}
 
 
+def _check_data(X, y, n_classes):
+    """``X`` as floats, ``y`` as ints and the number of classes, or a ValueError that says what is wrong."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(f"X must be a 2-D array (n >= 1 samples, d features), got shape {X.shape}")
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X's {X.shape[0]} rows, got {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise ValueError(f"y must hold integer labels 0, 1, ..., k-1, got {y.dtype} values "
+                         f"from {y.min()} to {y.max()}; map the classes to 0..k-1 first")
+    k = int(y.max()) + 1 if n_classes is None else n_classes
+    check_int("n_classes", k, 2)
+    if y.max() >= k:
+        raise ValueError(f"labels must be below n_classes={k}, got a label {y.max()}; "
+                         f"raise n_classes or relabel y as 0..k-1")
+    return X, y.astype(int), k
+
+
 class MLP:
     r"""Softmax classifier with hidden layers, trained on ``X`` (n, d_0) and labels ``y`` in ``0..k-1``.
 
@@ -98,6 +117,9 @@ class MLP:
     n_classes : int, optional
         :math:`k = d_D`, the number of classes; default ``max(y) + 1``.
 
+    Attributes: ``sizes`` the widths :math:`(d_0, \dots, d_D)`, ``dim`` the number of
+    parameters :math:`\sum_l (d_{l-1} + 1)\,d_l`, ``n`` the number of samples, ``k``.
+
     Like the objectives of :mod:`lessonlib.objectives` it has ``n``, ``dim``,
     ``loss``/``grad`` (all samples) and ``batch_loss``/``batch_grad`` (the rows ``idx``);
     :meth:`init` draws a starting ``theta``, :meth:`predict` gives labels and
@@ -105,27 +127,14 @@ class MLP:
     """
 
     def __init__(self, X, y, hidden=(64,), activation="relu", l2=0.0, n_classes=None):
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2:
-            raise ValueError(f"X must be a 2-D array (n samples, d features), got shape {X.shape}")
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X's {X.shape[0]} rows, got {y.shape}")
-        if not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
-            raise ValueError(f"y must hold integer labels 0, 1, ..., k-1, got dtype {y.dtype}"
-                             + (f" and minimum {y.min()}" if y.size and np.issubdtype(y.dtype, np.number) else ""))
+        X, y, k = _check_data(X, y, n_classes)
         if activation not in _ACTIVATIONS:
             raise ValueError(f'activation must be "relu" or "tanh", got {activation!r}')
         hidden = tuple(hidden)
         for width in hidden:
             check_int("each hidden layer width", width, 1)
         check_nonnegative("l2", l2)
-        k = int(y.max()) + 1 if n_classes is None else n_classes
-        check_int("n_classes", k, 2)
-        if y.size and y.max() >= k:
-            raise ValueError(f"labels must be below n_classes={k}, got a label {y.max()}; "
-                             f"raise n_classes or relabel y as 0..k-1")
-        self.X, self.y = X, y.astype(int)
+        self.X, self.y = X, y
         self.hidden, self.activation, self.l2, self.k = hidden, activation, float(l2), k
         self.sizes = (X.shape[1],) + hidden + (k,)
         self._phi, self._slope, self._init_rule = _ACTIVATIONS[activation]
@@ -135,7 +144,6 @@ class MLP:
             self._layout.append((start, (d_in, d_out), start + d_in * d_out, start + (d_in + 1) * d_out))
             start += (d_in + 1) * d_out
         self.dim = start
-        r"""Number of parameters, :math:`\sum_l (d_{l-1} + 1)\,d_l`."""
 
     # ------------------------------------------------------------------ parameters
 

@@ -145,7 +145,7 @@ def test_bad_data_and_theta_explain_the_expected_shape(toy):
         MLP(X, y[:-1])
     with pytest.raises(ValueError, match="integer labels"):
         MLP(X, y.astype(float))
-    with pytest.raises(ValueError, match="X must be a 2-D array"):
+    with pytest.raises(ValueError, match=r"X must be a 2-D array \(n >= 1 samples"):
         MLP(X[:, 0], y)
     mlp = MLP(X, y, hidden=(4,))
     with pytest.raises(ValueError, match=rf"theta must have shape \({mlp.dim},\) for layer sizes \(5, 4, 3\)"):
@@ -172,3 +172,9 @@ def test_on_keeps_the_architecture(toy):
     other = mlp.on(X[:10], y[:10])
     assert (other.sizes, other.activation, other.l2, other.n) == (mlp.sizes, "tanh", 0.1, 10)
     assert "sizes=(5, 4, 3)" in repr(mlp)
+
+
+def test_negative_labels_are_refused_with_a_fix(toy):
+    X, y = toy
+    with pytest.raises(ValueError, match=r"integer labels .* from -1 to 1; map the classes to 0..k-1"):
+        MLP(X, y - 1)

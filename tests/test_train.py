@@ -7,7 +7,7 @@ from lessonlib.data import make_regression
 from lessonlib.objectives import LinearRegressionMSE, Quadratic
 from lessonlib.optim import SGD, Adam
 from lessonlib._validate import lr_at
-from lessonlib.train import DivergenceError, History, batches, minimize
+from lessonlib.train import DivergenceError, EpochHistory, History, batches, minimize, train_epochs
 
 
 @pytest.fixture
@@ -359,8 +359,6 @@ def _toy_mlp(n=60, seed=0):
 
 
 def test_train_epochs_records_each_epoch_and_takes_ceil_n_over_b_steps():
-    from lessonlib.train import EpochHistory, train_epochs
-
     mlp, test = _toy_mlp()
     theta0 = mlp.init(0)
     hist = train_epochs(mlp, SGD(0.1), theta0, 5, 16, test=test)
@@ -376,8 +374,6 @@ def test_train_epochs_records_each_epoch_and_takes_ceil_n_over_b_steps():
 
 
 def test_train_epochs_is_the_loop_over_reshuffled_batches():
-    from lessonlib.train import train_epochs
-
     mlp, _ = _toy_mlp()
     hist = train_epochs(mlp, SGD(0.1, momentum=0.9), mlp.init(1), 3, 16, seed=4)
     opt, theta, gen = SGD(0.1, momentum=0.9), mlp.init(1), batches(mlp.n, 16, seed=4)
@@ -394,8 +390,6 @@ def test_train_epochs_is_the_loop_over_reshuffled_batches():
 
 
 def test_train_epochs_is_deterministic_under_a_seed():
-    from lessonlib.train import train_epochs
-
     mlp, test = _toy_mlp()
     run = lambda seed: train_epochs(mlp, Adam(0.01), mlp.init(0), 4, 8, test=test, seed=seed)  # noqa: E731
     a, b, c = run(0), run(0), run(1)
@@ -405,8 +399,6 @@ def test_train_epochs_is_deterministic_under_a_seed():
 
 
 def test_train_epochs_without_test_or_predict_records_what_exists():
-    from lessonlib.train import train_epochs
-
     hist = train_epochs(_linreg(), SGD(0.05), np.zeros(4), 2, 50)
     assert hist.test_loss is None and hist.train_accuracy is None and hist.test_accuracy is None
     assert hist.train_loss.shape == (3,) and hist.steps == 8
@@ -415,8 +407,6 @@ def test_train_epochs_without_test_or_predict_records_what_exists():
 
 
 def test_train_epochs_divergence_raises_or_stops():
-    from lessonlib.train import train_epochs
-
     mlp, test = _toy_mlp()
     with np.errstate(all="ignore"):
         with pytest.raises(DivergenceError, match=r"diverged in epoch \d+.*learning rate 1e\+08.*try 1e\+07"):
@@ -433,8 +423,6 @@ def test_train_epochs_divergence_raises_or_stops():
     ({"on_divergence": "ignore"}, "on_divergence must be"),
 ])
 def test_train_epochs_bad_arguments(kwargs, message):
-    from lessonlib.train import train_epochs
-
     mlp, _ = _toy_mlp()
     args = {"epochs": 2, "batch_size": 8} | kwargs
     with pytest.raises(ValueError, match=message):
@@ -444,8 +432,6 @@ def test_train_epochs_bad_arguments(kwargs, message):
 def test_the_mlp_learns_the_digits():
     from lessonlib.data import load_digits
     from lessonlib.nn import MLP
-    from lessonlib.train import train_epochs
-
     data = load_digits(bias=False, seed=0)
     mlp = MLP(data.X_train, data.y_train, hidden=(32,), l2=1e-4)
     hist = train_epochs(mlp, Adam(1e-2), mlp.init(0), 3, 64, test=mlp.on(data.X_test, data.y_test))
