@@ -5,10 +5,11 @@
 Both sides train the same network (64 standardised pixels -> ReLU hidden layer(s) ->
 softmax over 10 digits) on the same split (lessonlib.data.load_digits, 1,347 training and
 450 test images) with the same batch size, number of epochs, learning rate and L2
-penalty, single-threaded. Two solvers: Adam (lr 1e-3) and SGD with momentum 0.9 (lr
+penalty, single-threaded. Two solvers: Adam (lr 3e-3) and SGD with momentum 0.9 (lr
 0.05, heavy-ball, not Nesterov). Per solver it prints the test accuracy after the last
 epoch and the wall time per epoch (median over ``--repeats`` runs, the two libraries
-timed in turn so that both see the same machine conditions), and their ratio.
+timed in turn so that both see the same machine conditions), their ratio, and the ratio
+of the fastest runs.
 
 What "the same" means, where the two differ:
 
@@ -45,7 +46,7 @@ from lessonlib.train import train_epochs  # noqa: E402
 
 # (label, lessonlib optimizer, scikit-learn solver arguments)
 SOLVERS = [
-    ("adam", lambda lr: Adam(lr), {"solver": "adam"}, 1e-3),
+    ("adam", lambda lr: Adam(lr), {"solver": "adam"}, 3e-3),
     ("sgd momentum", lambda lr: SGD(lr, momentum=0.9),
      {"solver": "sgd", "momentum": 0.9, "nesterovs_momentum": False, "learning_rate": "constant"}, 0.05),
 ]
@@ -80,7 +81,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per library and solver")
     parser.add_argument("--hidden", type=int, nargs="+", default=[64], help="hidden layer widths")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--l2", type=float, default=1e-4, help="lessonlib's l2 (alpha = l2 * batch size)")
+    parser.add_argument("--l2", type=float, default=1e-3, help="lessonlib's l2 (alpha = l2 * batch size)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     data = load_digits(bias=False, seed=args.seed)
@@ -91,7 +92,7 @@ def main():
           f"(alpha {args.l2 * args.batch_size:g}), seed {args.seed}; 1 thread; numpy {np.__version__}, "
           f"scikit-learn {sklearn.__version__}")
     header = (f"{'solver':<14}{'lr':>7}{'test acc lessonlib':>20}{'sklearn':>9}"
-              f"{'ms/epoch lessonlib':>20}{'sklearn':>9}{'time ratio':>12}")
+              f"{'ms/epoch lessonlib':>20}{'sklearn':>9}{'time ratio':>12}{'ratio of minima':>17}")
     print(header)
     print("-" * len(header))
     for label, make_optimizer, solver_args, lr in SOLVERS:
@@ -101,9 +102,12 @@ def main():
             theirs.append(run_sklearn(data, solver_args, lr, *common))
         acc, ms = ours[0][0], 1e3 * np.median([r[1] for r in ours])
         acc_sk, ms_sk = theirs[0][0], 1e3 * np.median([r[1] for r in theirs])
-        print(f"{label:<14}{lr:>7g}{acc:>20.4f}{acc_sk:>9.4f}{ms:>20.2f}{ms_sk:>9.2f}{ms / ms_sk:>12.2f}")
-    print("time ratio = lessonlib / scikit-learn (below 1: lessonlib is faster); lessonlib's time\n"
-          "includes the train and test loss and accuracy after every epoch")
+        fastest = min(r[1] for r in ours) / min(r[1] for r in theirs)
+        print(f"{label:<14}{lr:>7g}{acc:>20.4f}{acc_sk:>9.4f}{ms:>20.2f}{ms_sk:>9.2f}{ms / ms_sk:>12.2f}"
+              f"{fastest:>17.2f}")
+    print("ms/epoch = median over the runs; time ratio = lessonlib / scikit-learn (below 1: lessonlib\n"
+          "is faster); the ratio of the fastest runs is less sensitive to other processes on the\n"
+          "machine. lessonlib's time includes the train and test loss and accuracy after every epoch")
 
 
 if __name__ == "__main__":
