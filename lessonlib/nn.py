@@ -1,7 +1,8 @@
 r"""A multilayer perceptron with hand-written backpropagation, as an objective of one flat vector.
 
 The network maps a sample :math:`x \in \mathbb{R}^{d_0}` (a row of ``X``) through layers
-:math:`l = 1, \dots, D` (:math:`D - 1` hidden layers, then the output layer) with weights :math:`W_l \in \mathbb{R}^{d_{l-1}\times d_l}` and
+:math:`l = 1, \dots, D` (:math:`D - 1` hidden layers, then the output layer) with
+weights :math:`W_l \in \mathbb{R}^{d_{l-1}\times d_l}` and
 biases :math:`c_l \in \mathbb{R}^{d_l}` (:math:`c`, because :math:`b` is the momentum
 buffer). For a mini-batch, rows are samples:
 

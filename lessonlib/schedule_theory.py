@@ -122,5 +122,5 @@ def noisy_quadratic_gap(eigenvalues, z0, sigma, lrs):
     if z0.shape != lam.shape:
         raise ValueError(f"z0 must have one entry per eigenvalue ({lam.size}), got {z0.size}")
     # Each eigen-coordinate is chapter 3's one-dimensional recursion, E z_{t,i}^2.
-    second_moments = np.array([second_moment(lrs, lam_i, sigma, z_i) for lam_i, z_i in zip(lam, z0)])
+    second_moments = np.array([second_moment(lrs, lam_i, sigma, z_i) for lam_i, z_i in zip(lam.tolist(), z0.tolist())])
     return 0.5 * lam @ second_moments

@@ -193,7 +193,7 @@ def second_moment(lrs, lam, sigma, theta0):
     check_positive("lam", lam)
     check_nonnegative("sigma", sigma)
     check_finite("theta0", theta0)
-    m = [float(theta0) ** 2]
+    lam, sigma, m = float(lam), float(sigma), [float(theta0) ** 2]
     for lr in lrs.tolist():  # Python floats: ~30 times faster than indexing numpy scalars
         m.append((1.0 - lr * lam) ** 2 * m[-1] + (lr * sigma) ** 2)
     return np.array(m)
