@@ -321,7 +321,8 @@ def train_epochs(objective, optimizer, theta0, epochs, batch_size, *, test=None,
     smaller when :math:`B` does not divide :math:`n`). Before the first epoch and after
     each one it records the full loss of ``objective`` (the training data) and of
     ``test`` (an objective on held-out data, e.g. ``mlp.on(X_test, y_test)``), with
-    their accuracies if they have ``predict`` and ``y``.
+    their accuracies if they have ``predict`` and ``y``. Each loss includes its
+    objective's penalty (e.g. ``l2``): ``mlp.on`` keeps it, so the two are comparable.
 
     Parameters
     ----------
