@@ -26,7 +26,11 @@ it without the authors doing anything. See CONTRIBUTING.md, "The website".
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -100,7 +104,7 @@ MATHJAX_KEEP = (
 )
 
 
-def prune_mathjax(outdir: Path) -> int:
+def prune_mathjax(outdir: Path, keep: tuple[str, ...] = MATHJAX_KEEP) -> int:
     """Delete the files of _static/mathjax that no page loads; return bytes freed."""
     root = outdir / "_static" / "mathjax"
     if not root.is_dir():
@@ -108,7 +112,7 @@ def prune_mathjax(outdir: Path) -> int:
     freed = 0
     for path in sorted(root.rglob("*"), reverse=True):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not any(rel == k or rel.startswith(k) for k in MATHJAX_KEEP):
+        if path.is_file() and not any(rel == k or rel.startswith(k) for k in keep):
             freed += path.stat().st_size
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
@@ -218,6 +222,69 @@ def drop_unused_theme_files(outdir: Path) -> int:
     return freed
 
 
+# --- math at build time -------------------------------------------------------------
+
+RENDER_MATH_JS = Path(__file__).with_name("render_math.js")
+MATH_CSS = "mathjax-chtml.css"
+FONT_DIR = "mathjax/output/chtml/fonts/woff-v2"
+_INLINE = re.compile(r'(<span class="math notranslate nohighlight">)\\\((.*?)\\\)(</span>)', re.S)
+_DISPLAY = re.compile(
+    r'(<div class="math notranslate nohighlight"[^>]*>\s*(?:<span class="eqno">.*?</span>)?)\s*'
+    r'\\\[(.*?)\\\]\s*(</div>)', re.S)
+_MATHJAX_SCRIPTS = re.compile(
+    r'\s*<script>window\.MathJax = [^<]*</script>|\s*<script [^>]*src="[^"]*mathjax/tex-chtml\.js[^"]*"></script>')
+_STATIC_PREFIX = re.compile(r'src="([^"]*?)_static/mathjax/tex-chtml\.js')
+
+
+def render_math(outdir: Path, pages: list[Path]) -> bool:
+    """Typeset every formula of the site with MathJax in Node.js, into the pages.
+
+    Returns False (pages untouched: MathJax typesets in the browser) without Node.js.
+    """
+    node = shutil.which("node")
+    mathjax = outdir / "_static" / "mathjax"
+    if node is None or not (mathjax / "node-main.js").is_file():
+        logger.info("site_polish: no Node.js; MathJax will typeset the formulas in the browser")
+        return False
+    texts = {path: path.read_text(encoding="utf-8") for path in pages}
+    items: dict[tuple[str, bool], int] = {}
+    for text in texts.values():
+        for regex, display in ((_INLINE, False), (_DISPLAY, True)):
+            for match in regex.finditer(text):
+                items.setdefault((html.unescape(match.group(2)).strip(), display), len(items))
+    order = sorted(items, key=items.get)
+    payload = json.dumps([{"tex": tex, "display": display} for tex, display in order])
+    done = subprocess.run([node, str(RENDER_MATH_JS), str(mathjax)], input=payload, capture_output=True,
+                          text=True, encoding="utf-8", check=False)
+    if done.returncode != 0:
+        logger.warning(f"site_polish: typesetting with MathJax in Node.js failed: {done.stderr.strip()[-800:]}")
+        return False
+    result = json.loads(done.stdout)
+    for index, message in result["errors"]:
+        logger.warning(f"TeX error in ${order[index][0]}$: {message}")
+    rendered = dict(zip(order, result["html"]))
+    (outdir / "_static" / MATH_CSS).write_text(
+        "/* MathJax 3 CommonHTML styles of every formula of the site (book/_ext/render_math.js). */\n"
+        + result["css"].replace("FONTURL", FONT_DIR), encoding="utf-8")
+
+    def swap(display: bool):
+        def replace(match: re.Match) -> str:
+            tex = html.unescape(match.group(2)).strip()
+            return match.group(1) + rendered[(tex, display)] + match.group(3)
+        return replace
+
+    for path, text in texts.items():
+        prefix = _STATIC_PREFIX.search(text)
+        new = _DISPLAY.sub(swap(True), _INLINE.sub(swap(False), text))
+        if prefix:
+            link = f'<link rel="stylesheet" type="text/css" href="{prefix.group(1)}_static/{MATH_CSS}" />'
+            new = _MATHJAX_SCRIPTS.sub("", new).replace("</head>", f"  {link}\n</head>", 1)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+    logger.info(f"site_polish: {len(order)} formulas typeset at build time")
+    return True
+
+
 # --- Sphinx hooks -------------------------------------------------------------------
 
 
@@ -230,14 +297,14 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    for path in outdir.rglob("*.html"):
-        if "_static" in path.relative_to(outdir).parts:
-            continue
+    pages = [p for p in outdir.rglob("*.html") if "_static" not in p.relative_to(outdir).parts]
+    for path in pages:
         text = path.read_text(encoding="utf-8")
         new = mark_chinese(text)
         if new != text:
             path.write_text(new, encoding="utf-8")
-    freed = prune_mathjax(outdir)
+    at_build = render_math(outdir, pages)
+    freed = prune_mathjax(outdir, keep=(FONT_DIR.removeprefix("mathjax/") + "/",) if at_build else MATHJAX_KEEP)
     before, after = subset_fontawesome(outdir)
     freed += drop_unused_theme_files(outdir) + before - after
     logger.info(f"site_polish: {freed / 1e6:.1f} MB of unused assets dropped "

@@ -74,24 +74,29 @@
   const eqTex = (div) => {
     const copy = div.cloneNode(true);
     copy.querySelectorAll(".eqno, .headerlink").forEach((el) => el.remove());
-    return copy.textContent.trim();
+    return copy.textContent.trim().replace(/^\\\[/, "").replace(/\\\]$/, "").trim();
   };
   const snapshotTex = () => {
     document.querySelectorAll("div.math[id^='equation-']").forEach((div) => {
       if (!div.querySelector("mjx-container")) texById.set(div.id, eqTex(div));
     });
   };
-  const pageTex = new Map();  // url -> Promise<Map(id -> tex)> for other pages
-  const otherPageTex = (url) => {
-    if (!pageTex.has(url)) {
-      pageTex.set(url, fetch(url).then((r) => r.text()).then((html) => {
+  // Another page's equations: its rendered formula (math typeset at build time)
+  // or, failing that, its TeX.
+  const pageEquations = new Map();  // url -> Promise<Map(id -> {html, tex})>
+  const otherPageEquations = (url) => {
+    if (!pageEquations.has(url)) {
+      pageEquations.set(url, fetch(url).then((r) => r.text()).then((html) => {
         const doc = new DOMParser().parseFromString(html, "text/html");
         const found = new Map();
-        doc.querySelectorAll("div.math[id^='equation-']").forEach((div) => found.set(div.id, eqTex(div)));
+        doc.querySelectorAll("div.math[id^='equation-']").forEach((div) => {
+          const box = div.querySelector("mjx-container");
+          found.set(div.id, box ? { html: box.outerHTML } : { tex: eqTex(div) });
+        });
         return found;
       }).catch(() => new Map()));
     }
-    return pageTex.get(url);
+    return pageEquations.get(url);
   };
 
   let popover = null;
@@ -138,12 +143,18 @@
     popover.appendChild(body);
     const target = samePage ? document.getElementById(id) : null;
     const rendered = target && target.querySelector("mjx-container:not([mjx-lazy])");
+    let typeset = false;
     if (rendered && rendered.childElementCount) {
       body.appendChild(rendered.cloneNode(true));
     } else {
-      const tex = samePage ? texById.get(id) : (await otherPageTex(url.href.split("#")[0])).get(id);
+      const found = samePage ? { tex: texById.get(id) } : ((await otherPageEquations(url.href.split("#")[0])).get(id) || {});
       if (popoverFor !== link) return;
-      body.textContent = tex || "";
+      if (found.html) {
+        body.innerHTML = found.html;
+      } else {
+        body.textContent = found.tex ? "\\[" + found.tex + "\\]" : "";
+        typeset = !!found.tex;
+      }
     }
     const go = document.createElement("a");
     go.className = "eq-popover-go";
@@ -152,7 +163,7 @@
     popover.appendChild(go);
     popover.hidden = false;
     placePopover(link);
-    if (!rendered && window.MathJax && MathJax.typesetPromise) {
+    if (typeset && window.MathJax && MathJax.typesetPromise) {
       await MathJax.typesetPromise([body]);
       if (popoverFor === link) placePopover(link);
     }
@@ -162,7 +173,7 @@
     const touch = window.matchMedia("(hover: none)");
     links.forEach((link) => {
       link.addEventListener("mouseenter", () => { if (!touch.matches) showPopover(link); });
-      link.addEventListener("focus", () => showPopover(link));
+      link.addEventListener("focus", () => { if (!touch.matches) showPopover(link); });
       link.addEventListener("mouseleave", (event) => {
         if (popover && event.relatedTarget && popover.contains(event.relatedTarget)) return;
         hidePopover();
