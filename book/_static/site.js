@@ -67,6 +67,26 @@
     overflowTimer = setTimeout(markOverflow, 100);
   };
 
+  /* Multi-panel figures (wide images): on a phone they keep a readable size and
+     scroll sideways inside their own box (site.css), with a hint. */
+  const wrapWideFigures = () => {
+    document.querySelectorAll("main figure img").forEach((img) => {
+      const mark = () => {
+        if (!img.naturalWidth || img.naturalWidth / img.naturalHeight < 1.7 || img.parentElement.classList.contains("figure-scroll")) return;
+        const box = document.createElement("div");
+        box.className = "figure-scroll";
+        box.setAttribute("tabindex", "0");
+        img.before(box);
+        box.appendChild(img);
+        const hint = document.createElement("p");
+        hint.className = "figure-scroll-hint";
+        hint.textContent = "\u2194 Scroll the figure sideways to see every panel.";
+        box.after(hint);
+      };
+      if (img.complete) mark(); else img.addEventListener("load", mark, { once: true });
+    });
+  };
+
   /* 3. Equation popovers ----------------------------------------------------- */
   // The TeX of each numbered display equation on this page, read before MathJax
   // replaces it (site.js is deferred; MathJax typesets after DOMContentLoaded).
@@ -289,6 +309,7 @@
   snapshotTex();
   ready(() => {
     fixToggles();
+    wrapWideFigures();
     setupPopovers();
     markOverflow();
     window.addEventListener("resize", markOverflowSoon);
