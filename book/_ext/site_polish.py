@@ -303,7 +303,7 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
         new = mark_chinese(text)
         if new != text:
             path.write_text(new, encoding="utf-8")
-    at_build = render_math(outdir, pages)
+    at_build = app.config.site_math_at_build and render_math(outdir, pages)
     freed = prune_mathjax(outdir, keep=(FONT_DIR.removeprefix("mathjax/") + "/",) if at_build else MATHJAX_KEEP)
     before, after = subset_fontawesome(outdir)
     freed += drop_unused_theme_files(outdir) + before - after
@@ -312,6 +312,8 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # False: leave the formulas to MathJax in the browser (as without Node.js).
+    app.add_config_value("site_math_at_build", True, "html")
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", page_html)
     app.connect("build-finished", finish)
