@@ -9,6 +9,8 @@ few chosen values side by side, so the figure makes the same point.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import plots  # noqa: F401 - applies the book's figure style (plots.STYLE)
+
 __all__ = ["log_slider", "slider", "explorer", "static_panels"]
 
 
