@@ -117,11 +117,11 @@ def stationary_variance(lr, lam, sigma):
     With gradient estimates :math:`\lambda\theta + \sigma\xi`, :math:`\xi` of mean 0 and
     variance 1 independent across steps, the error obeys
     :math:`\theta_{t+1} = (1 - \eta\lambda)\theta_t - \eta\sigma\xi_t`; its second moment
-    :math:`m_t = \mathbb{E}[\theta_t^2]` obeys
-    :math:`m_{t+1} = (1-\eta\lambda)^2 m_t + \eta^2\sigma^2` (see :func:`second_moment`) and
+    :math:`q_t = \mathbb{E}[\theta_t^2]` obeys
+    :math:`q_{t+1} = (1-\eta\lambda)^2 q_t + \eta^2\sigma^2` (see :func:`second_moment`) and
     settles where :math:`m = (1-\eta\lambda)^2 m + \eta^2\sigma^2`:
 
-    .. math:: m_\infty = \frac{\eta^2\sigma^2}{1 - (1 - \eta\lambda)^2}
+    .. math:: q_\infty = \frac{\eta^2\sigma^2}{1 - (1 - \eta\lambda)^2}
                        = \frac{\eta\,\sigma^2}{\lambda\,(2 - \eta\lambda)},
               \qquad 0 < \eta\lambda < 2 .
 
@@ -135,7 +135,7 @@ def stationary_variance(lr, lam, sigma):
 def stationary_loss(lr, lam, sigma):
     r"""The noise floor of constant-step SGD on :math:`J = \tfrac{\lambda}{2}\theta^2`, in loss.
 
-    .. math:: \mathbb{E}[J(\theta_\infty)] - J^* = \frac{\lambda}{2}m_\infty
+    .. math:: \mathbb{E}[J(\theta_\infty)] - J^* = \frac{\lambda}{2}q_\infty
               = \frac{\eta\sigma^2}{2(2 - \eta\lambda)} .
 
     See :func:`stationary_variance`; for small steps the floor is about :math:`\eta\sigma^2/4`,
@@ -180,9 +180,9 @@ def second_moment(lrs, lam, sigma, theta0):
     The noise model is that of :func:`stationary_variance`; with a step size
     :math:`\eta_t` at step :math:`t` the second moment obeys
 
-    .. math:: m_{t+1} = (1 - \eta_t\lambda)^2\, m_t + \eta_t^2\sigma^2, \qquad m_0 = \theta_0^2,
+    .. math:: q_{t+1} = (1 - \eta_t\lambda)^2\, q_t + \eta_t^2\sigma^2, \qquad q_0 = \theta_0^2,
 
-    with :math:`m_t = \mathbb{E}[\theta_t^2]` (chapter 3's name).
+    with :math:`q_t = \mathbb{E}[\theta_t^2]` (chapter 3's name).
 
     ``lrs`` is the sequence :math:`\eta_0, \dots, \eta_{T-1}` (e.g. ``schedule(np.arange(T))``).
     Returns :math:`m_0, \dots, m_T`, an array of length :math:`T + 1`.
@@ -205,7 +205,7 @@ def inverse_time_limit(lr0, beta, lam, sigma):
     The loss and noise are those of :func:`stationary_variance`.
 
     For large :math:`t`, :math:`\eta_t \approx a/t` with :math:`a = \eta_0/\beta`. Put
-    :math:`m_t \approx C/t` into :func:`second_moment`'s recursion and keep the terms
+    :math:`q_t \approx C/t` into :func:`second_moment`'s recursion and keep the terms
     of order :math:`1/t^2`: :math:`-C = -2a\lambda C + a^2\sigma^2`, so
 
     .. math:: t\,\mathbb{E}[\theta_t^2] \to C = \frac{a^2\sigma^2}{2a\lambda - 1}, \qquad 2a\lambda > 1 .
