@@ -7,11 +7,12 @@
 The same settings as the book build and nbval: kernel ``python3``, 600 s per cell,
 working directory the notebook's folder, no MPLBACKEND from the caller (figures go
 through the inline backend), an empty progress file (so a learner's own exercise
-progress never reaches a stored output). Per-cell timing metadata is not recorded:
+progress never reaches a stored output). Per-cell timing metadata is not stored (a cell slower than 30 s is reported):
 it would change every cell of the file on every run and hide the real change in a diff;
 nor is widget state (the site shows static figures instead of widgets).
 """
 
+import datetime
 import os
 import pathlib
 import sys
@@ -22,14 +23,27 @@ import nbformat
 from nbclient import NotebookClient
 
 
+def _time(stamp: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
 def execute(path: pathlib.Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    in_cells = 0.0
+    for number, cell in enumerate(nb.cells):
+        timing = cell.metadata.pop("execution", None)   # only used to report a slow cell
+        if timing and "iopub.status.busy" in timing and "shell.execute_reply" in timing:
+            seconds = (_time(timing["shell.execute_reply"]) - _time(timing["iopub.status.busy"])).total_seconds()
+            in_cells += seconds
+            if seconds > 30:
+                print(f"  slow: cell {number} of {path.name} took {seconds:.0f} s", file=sys.stderr)
+    outside = time.perf_counter() - start - in_cells
+    if outside > 30:
+        print(f"  slow: {outside:.0f} s of {path.name} went to starting and stopping the kernel", file=sys.stderr)
     nb.metadata.pop("widgets", None)     # the site never loads widget JavaScript
     nbformat.write(nb, path)
     return time.perf_counter() - start

@@ -39,6 +39,15 @@
   };
 
   /* 2. Things that overflow -------------------------------------------------- */
+  // Tables printed by a notebook cell (HTML output, e.g. the progress page) get the
+  // theme's scrolling container that Markdown tables already have.
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.closest(".pst-scrollable-table-container")) return;
+    const box = document.createElement("div");
+    box.className = "pst-scrollable-table-container";
+    table.before(box);
+    box.append(table);
+  });
   const markOverflow = () => {
     document.querySelectorAll("div.math > mjx-container").forEach((box) => {
       box.classList.toggle("is-scrollable", box.scrollWidth > box.clientWidth + 1);
