@@ -36,6 +36,7 @@ __all__ = [
     "descent_lemma_bound",
     "iterations_to_tolerance",
     "empirical_rate",
+    "envelope_rate",
     "heavy_ball_contraction",
     "heavy_ball_max_stable_lr",
     "heavy_ball_optimal",
@@ -203,6 +204,29 @@ def empirical_rate(errors, tail=None):
     if not (np.isfinite(first) and np.isfinite(last) and first > 0 and last > 0):
         raise ValueError(f"errors must be finite and > 0 over the tail, got {first:g} ... {last:g}")
     return float(np.exp((np.log(last) - np.log(first)) / k))
+
+
+def envelope_rate(errors, window, span):
+    r"""A linear rate measured from an oscillating run: compare the peaks of two windows.
+
+    .. math:: \hat\rho = \Big(\frac{\max_{T-w < t \le T} e_t}{\max_{T-s-w < t \le T-s} e_t}\Big)^{1/s}
+
+    with :math:`w` = ``window`` and :math:`s` = ``span``. A run with complex roots
+    :math:`\rho e^{\pm i\omega}` has :math:`e_t = \rho^t\lvert c\cos(\omega t + \varphi)\rvert`,
+    whose step-to-step ratio swings wildly (:func:`empirical_rate` then reads the
+    phase); the peak of a window longer than the half-period :math:`\pi/\omega` is
+    :math:`\rho^t\lvert c\rvert` to first order, so the ratio of peaks is :math:`\rho^s`.
+    ``errors`` must be positive and finite over both windows.
+    """
+    e = np.abs(np.asarray(errors, dtype=float).reshape(-1))
+    check_int("window", window, 1)
+    check_int("span", span, 1)
+    if window + span > e.size:
+        raise ValueError(f"window + span must be at most len(errors) = {e.size}, got {window} + {span}")
+    last, first = e[e.size - window:].max(), e[e.size - window - span:e.size - span].max()
+    if not (np.isfinite(first) and np.isfinite(last) and first > 0 and last > 0):
+        raise ValueError(f"errors must be finite and > 0 in both windows, got peaks {first:g} and {last:g}")
+    return float(np.exp((np.log(last) - np.log(first)) / span))
 
 
 def heavy_ball_contraction(lr, beta, eigenvalues):

@@ -105,3 +105,18 @@ def test_bad_arguments_are_named():
         theory.momentum_roots(-0.1, 0.5, 1.0)
     with pytest.raises(ValueError, match="L"):
         theory.nesterov_max_stable_lr(0.0, 0.5)
+
+
+def test_envelope_rate_reads_the_modulus_of_an_oscillation():
+    t = np.arange(400)
+    e = 0.95**t * np.abs(np.cos(0.3 * t + 0.2))
+    assert theory.envelope_rate(e, window=30, span=300) == pytest.approx(0.95, rel=1e-3)
+    assert theory.envelope_rate(0.5**np.arange(20), window=1, span=10) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="window"):
+        theory.envelope_rate(e, window=300, span=200)
+
+
+def test_envelope_rate_of_oscillating_heavy_ball_run_is_sqrt_beta():
+    f = Quadratic([[1.0]])
+    run = minimize(f, SGD(0.5, momentum=0.81), np.array([1.0]), 400)
+    assert theory.envelope_rate(run.thetas[:, 0], window=40, span=300) == pytest.approx(0.9, rel=1e-3)
