@@ -303,9 +303,9 @@ def momentum_matrix(lr, beta, lam, nesterov=False):
 def momentum_roots(lr, beta, lam, nesterov=False):
     r"""The two eigenvalues of :func:`momentum_matrix`, largest modulus first (complex array).
 
-    They solve :math:`z^2 - (1 + \beta - \eta\lambda)z + \beta = 0` for heavy ball and
-    :math:`z^2 - (1+\beta)(1 - \eta\lambda)z + \beta(1 - \eta\lambda) = 0` for Nesterov.
-    The eigen-coordinate's error shrinks like :math:`\max\lvert z\rvert^t`.
+    They solve :math:`\zeta^2 - (1 + \beta - \eta\lambda)\zeta + \beta = 0` for heavy ball and
+    :math:`\zeta^2 - (1+\beta)(1 - \eta\lambda)\zeta + \beta(1 - \eta\lambda) = 0` for Nesterov.
+    The eigen-coordinate's error shrinks like :math:`\max\lvert \zeta\rvert^t`.
     """
     check_nonnegative("lr", lr)
     check_interval("beta", beta, 0.0, 1.0, "[]")
@@ -348,7 +348,7 @@ def momentum_regime(lr, beta, lam, rtol=1e-9):
 def nesterov_contraction(lr, beta, eigenvalues):
     r"""Asymptotic per-step contraction of Nesterov momentum (``SGD(lr, beta, nesterov=True)``) on a quadratic.
 
-    The largest root modulus of :math:`z^2 - (1+\beta)(1-\eta\lambda)z + \beta(1-\eta\lambda) = 0`
+    The largest root modulus of :math:`\zeta^2 - (1+\beta)(1-\eta\lambda)\zeta + \beta(1-\eta\lambda) = 0`
     over the spectrum (see :func:`momentum_roots`). With :math:`\beta = 0` it is
     :func:`gd_contraction`.
     """
