@@ -2,10 +2,16 @@
 #   make book    set up .venv, execute every notebook, build the site in _build/html
 #   make test    unit tests, nbval on every notebook, browser check of the built site
 #   make lab     JupyterLab on book/ with the course environment
+#   make execute re-execute notebooks in place (all, or NB=book/…/x.ipynb)
+#   make test-foreign  nbval under other BLAS kernels, threads, SIMD levels (part of make test)
 #   make clean   remove build outputs (make distclean also removes .venv)
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
+
+# A user's matplotlib backend (e.g. MPLBACKEND=Agg) must not reach the notebook
+# kernels: figures would not be displayed and nbval would miss their outputs.
+unexport MPLBACKEND
 
 # Python 3.10-3.13; choose one with e.g. `make PYTHON=python3.10 book` (switching
 # the Python of an existing .venv needs `make distclean` first).
@@ -44,7 +50,9 @@ LIB_SOURCES := $(shell find lessonlib -name '*.py' ! -path '*/__pycache__/*' 2>/
 PYTEST_ARGS ?= -n 2 --dist loadscope
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: book test lab clean distclean constraints
+NOTEBOOKS := $(shell find book -name '*.ipynb' ! -path '*/.ipynb_checkpoints/*' 2>/dev/null | sort)
+
+.PHONY: book test test-foreign execute lab clean distclean constraints
 
 book: $(SITE)
 	@echo
@@ -80,6 +88,17 @@ $(SITE): $(STAMP) _config.yml _toc.yml $(BOOK_SOURCES) $(LIB_SOURCES)
 test: $(STAMP) $(SITE)
 	@echo "==> pytest: unit tests, nbval on every notebook in book/, browser check of _build/html"
 	$(PY) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS) tests book
+	@$(MAKE) --no-print-directory test-foreign
+
+# The stored outputs must reproduce on other machines: nbval again under another
+# OpenBLAS kernel with one thread, and under numpy's baseline SIMD (in parallel).
+test-foreign: $(STAMP)
+	@echo "==> nbval as on other machines (tools/foreign_machines.py)"
+	$(PY) tools/foreign_machines.py book
+
+# Re-execute notebooks in place, as they are committed (fresh kernel, no timing metadata).
+execute: $(STAMP)
+	$(PY) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
 
 # JupyterLab refuses to run as root unless told (containers, CI machines).
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)

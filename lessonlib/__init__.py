@@ -12,6 +12,7 @@ docstring:
 - :mod:`lessonlib.gradcheck`  finite-difference gradient checking
 - :mod:`lessonlib.train`      the training loop and its history
 - :mod:`lessonlib.theory`     closed-form rates of gradient descent and momentum
+- :mod:`lessonlib.report`     theory next to measurement, printed without round-off digits
 - :mod:`lessonlib.stochastic` mini-batch variance, noise floor, coverage of sampling
 - :mod:`lessonlib.data`       seeded synthetic data and the digits data set
 - :mod:`lessonlib.plots`      contour, loss-curve and schedule figures

@@ -27,6 +27,7 @@ notebook prints it and a test asserts on it.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -62,8 +63,8 @@ def fmt(x: float, digits: int = 4) -> str:
 
 
 def _tol(t: float) -> str:
-    """A tolerance as people write it: 1e-12, 0.001, 5e-08 -> '5e-08'."""
-    return f"{t:g}"
+    """A tolerance as people write it: 1e-12, 0.001, 5e-8, 1e+20."""
+    return re.sub(r"e([-+])0*(\d)", r"e\1\2", f"{t:g}")
 
 
 def _percent(rtol: float) -> str:
@@ -109,7 +110,12 @@ def agree(label: str, a, b, atol: float = 1e-12, rtol: float = 0.0) -> Check:
         raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}: compare like with like")
     gap = np.abs(a - b)
     ok = bool(np.all(gap <= atol + rtol * np.abs(b)))
-    bound = _tol(atol) if rtol == 0 else f"{_tol(atol)} + {_tol(rtol)}·|b|"
+    if rtol == 0:
+        bound = _tol(atol)
+    elif atol == 0:
+        bound = f"{_tol(rtol)} relative"
+    else:
+        bound = f"{_tol(atol)} + {_tol(rtol)} relative"
     if ok:
         return Check(f"{label}: agree to {bound}: yes", True)
     return Check(f"{label}: agree to {bound}: NO (largest difference {float(np.max(gap)):.1e})", False)

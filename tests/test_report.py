@@ -56,7 +56,8 @@ def test_agree_hides_round_off_and_reports_real_differences():
     assert yes.ok and yes == "same: agree to 1e-12: yes"
     no = agree("same", a, a + np.array([0.0, 1e-6]))
     assert not no.ok and "NO" in no and "1.0e-06" in no
-    assert agree("rel", 1e6, 1e6 + 1e-4, atol=0, rtol=1e-9).ok
+    assert agree("rel", 1e6, 1e6 + 1e-4, atol=0, rtol=1e-9) == "rel: agree to 1e-9 relative: yes"
+    assert "1e-12 + 1e-9 relative" in agree("both", 1.0, 1.0, atol=1e-12, rtol=1e-9)
 
 
 def test_agree_checks_arguments():
