@@ -320,16 +320,16 @@ def momentum_roots(lr, beta, lam, nesterov=False):
 def momentum_regime(lr, beta, lam, rtol=1e-9):
     r"""How heavy ball moves one eigen-coordinate: read off the roots of its matrix.
 
-    With :math:`h = \eta\lambda` and the discriminant
-    :math:`\Delta = (1 + \beta - h)^2 - 4\beta`:
+    In terms of the product :math:`\eta\lambda` (the discriminant of the characteristic
+    polynomial is :math:`(1 + \beta - \eta\lambda)^2 - 4\beta`):
 
-    - ``"unstable"``: :math:`h \le 0` or :math:`h \ge 2 + 2\beta` (a root on or outside the unit circle);
-    - ``"over-damped"``: :math:`h < (1 - \sqrt\beta)^2`, two positive real roots: a slow monotone creep;
-    - ``"critically damped"``: :math:`h = (1 \mp \sqrt\beta)^2`, a double root :math:`\pm\sqrt\beta`;
-    - ``"oscillating"``: :math:`(1-\sqrt\beta)^2 < h < (1+\sqrt\beta)^2`, complex roots of modulus :math:`\sqrt\beta`;
-    - ``"flipping"``: :math:`(1+\sqrt\beta)^2 < h < 2 + 2\beta`, two negative real roots: the sign alternates.
+    - ``"unstable"``: :math:`\eta\lambda \le 0` or :math:`\eta\lambda \ge 2 + 2\beta` (a root on or outside the unit circle);
+    - ``"over-damped"``: :math:`\eta\lambda < (1 - \sqrt\beta)^2`, two positive real roots: a slow monotone creep;
+    - ``"critically damped"``: :math:`\eta\lambda = (1 \mp \sqrt\beta)^2`, a double root :math:`\pm\sqrt\beta`;
+    - ``"oscillating"``: :math:`(1-\sqrt\beta)^2 < \eta\lambda < (1+\sqrt\beta)^2`, complex roots of modulus :math:`\sqrt\beta`;
+    - ``"flipping"``: :math:`(1+\sqrt\beta)^2 < \eta\lambda < 2 + 2\beta`, two negative real roots: the sign alternates.
 
-    ``rtol`` is the relative width around :math:`h = (1 \mp \sqrt\beta)^2` counted as critical.
+    ``rtol`` is the relative width around :math:`\eta\lambda = (1 \mp \sqrt\beta)^2` counted as critical.
     """
     check_nonnegative("lr", lr)
     check_interval("beta", beta, 0.0, 1.0, "[)")
