@@ -34,7 +34,7 @@ def momentum_max_lr(A, beta):
 def heavy_ball_rate(lr, beta, eigenvalues):
     rate = 0.0
     for lam in eigenvalues:
-        roots = np.roots([1.0, -(1 + beta - lr * lam), beta])   # z^2 - (1 + beta - lr*lam) z + beta
+        roots = np.roots([1.0, -(1 + beta - lr * lam), beta])   # the roots of p(zeta)
         rate = max(rate, np.max(np.abs(roots)))
     return rate
 
@@ -176,7 +176,7 @@ momentum_max_lr = _WithRandomCases(
     ],
     draw=lambda rng: (_random_spd(rng), float(rng.uniform(0.1, 0.95))),
     hint="Per eigenvalue lambda, heavy ball's matrix has characteristic polynomial "
-         "p(z) = z**2 - (1 + beta - lr*lambda) z + beta. Both roots lie inside the unit circle iff "
+         "p(zeta) = zeta**2 - (1 + beta - lr*lambda) zeta + beta. Both roots lie inside the unit circle iff "
          "p(1) > 0, p(-1) > 0 and beta < 1. Which eigenvalue fails first as lr grows?",
     mistakes=[
         (lambda A, beta: 2 / np.linalg.eigvalsh(A)[-1],
@@ -213,7 +213,7 @@ heavy_ball_rate = _WithRandomCases(
         ("a step near the stability limit", (0.35, 0.7, [1.0, 2.0, 9.5])),
     ],
     draw=_draw_rate_case,
-    hint="For each eigenvalue find both roots of z**2 - (1 + beta - lr*lam) z + beta = 0 (np.roots or the "
+    hint="For each eigenvalue find both roots of zeta**2 - (1 + beta - lr*lam) zeta + beta = 0 (np.roots or the "
          "quadratic formula with a complex square root) and take the largest modulus; the rate is the "
          "largest over all eigenvalues.",
     mistakes=[
