@@ -16,12 +16,11 @@ second moment). With a constant :math:`\eta` the two forms give the same iterate
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, NamedTuple, Union
 
 import numpy as np
 
-from ._validate import check_interval, check_step, lr_at
-from .optim import LearningRate, _check_lr
+from ._validate import check_interval, check_positive, check_step, lr_at
 
 __all__ = ["VelocitySGD", "VelocityState"]
 
@@ -61,12 +60,13 @@ class VelocitySGD:
     I. Sutskever, J. Martens, G. Dahl and G. Hinton, "On the importance of initialization
     and momentum in deep learning", ICML 2013.
     """
-    lr: LearningRate
+    lr: Union[float, Callable[[int], float]]
     momentum: float = 0.9
     nesterov: bool = False
 
     def __post_init__(self):
-        _check_lr(self.lr)
+        if not callable(self.lr):
+            check_positive("lr", self.lr)
         check_interval("momentum", self.momentum, 0.0, 1.0, "[)")
 
     def init(self, theta):
