@@ -10,7 +10,8 @@ docstring:
 - :mod:`lessonlib.schedule_theory`  Robbins-Monro sums, exponential decay's reach
 - :mod:`lessonlib.objectives` losses with analytic gradients
 - :mod:`lessonlib.gradcheck`  finite-difference gradient checking
-- :mod:`lessonlib.train`      the training loop and its history
+- :mod:`lessonlib.train`      the training loops (steps, or epochs of mini-batches) and their histories
+- :mod:`lessonlib.nn`         a multilayer perceptron with hand-written backpropagation
 - :mod:`lessonlib.theory`     closed-form rates of gradient descent and momentum
 - :mod:`lessonlib.report`     theory next to measurement, printed without round-off digits
 - :mod:`lessonlib.stochastic` mini-batch variance, noise floor, coverage of sampling

@@ -42,9 +42,13 @@ def check_int(name, value, minimum):
 
 
 def lr_at(lr, t):
-    """The learning rate at step ``t``: ``lr`` itself, or ``lr(t)`` for a schedule."""
+    """The learning rate at step ``t``: ``lr`` itself, or ``lr(t)`` for a schedule.
+
+    The one place every optimizer and :func:`lessonlib.train.minimize` read a rate;
+    pass ``optimizer.lr``.
+    """
     if not callable(lr):
-        return lr
+        return float(lr)
     value = lr(t)
     # 0 is allowed, as in torch: a schedule that anneals to 0 makes its last step a no-op.
     if not (math.isfinite(value) and value >= 0):

@@ -332,11 +332,13 @@ class LogisticRegression(_DataObjective):
     With :math:`p_i = \sigma(x_i^\top\theta)`,
 
     .. math:: J(\theta) = -\frac1n\sum_i \big[y_i \log p_i + (1-y_i)\log(1-p_i)\big]
-              + \frac{\lambda}{2}\lVert\theta\rVert^2,
+              + \frac{\lambda_{\mathrm{wd}}}{2}\lVert\theta\rVert^2,
 
     and since :math:`\sigma' = \sigma(1-\sigma)` the gradient is
-    :math:`\nabla J_i = (p_i - y_i)\,x_i + \lambda\theta`. The loss is evaluated as
+    :math:`\nabla J_i = (p_i - y_i)\,x_i + \lambda_{\mathrm{wd}}\theta`. The loss is evaluated as
     :math:`\log(1+e^{z}) - y z` with a stable softplus, so large logits do not overflow.
+    The argument ``l2`` is the penalty's coefficient :math:`\lambda_{\mathrm{wd}} \ge 0`: its
+    gradient :math:`\lambda_{\mathrm{wd}}\theta` is what an optimizer's ``weight_decay`` adds.
     """
 
     def __init__(self, X, y, l2=0.0):
@@ -367,11 +369,11 @@ class LogisticRegression(_DataObjective):
 
     @property
     def L(self):
-        r"""A smoothness constant: :math:`\lambda_{\max}(X^\top X)/(4n) + \lambda`, since :math:`p(1-p) \le 1/4`."""
+        r"""A smoothness constant: :math:`\lambda_{\max}(X^\top X)/(4n) + \lambda_{\mathrm{wd}}`, since :math:`p(1-p) \le 1/4`."""
         return float(np.linalg.eigvalsh(self.X.T @ self.X)[-1] / (4 * self.n) + self.l2)
 
     def hessian(self, theta):
-        r"""Hessian :math:`\frac1n X^\top \mathrm{diag}(p_i(1-p_i)) X + \lambda I`."""
+        r"""Hessian :math:`\frac1n X^\top \mathrm{diag}(p_i(1-p_i)) X + \lambda_{\mathrm{wd}} I`."""
         theta = check_shape("theta", theta, (self.X.shape[1],))
         p = sigmoid(self.X @ theta)
         return (self.X.T * (p * (1.0 - p))) @ self.X / self.n + self.l2 * np.eye(self.X.shape[1])
@@ -391,8 +393,10 @@ class SoftmaxRegression(_DataObjective):
     ``theta`` is the flattened weight matrix :math:`W` of shape ``(d, k)``. With
     logits :math:`z_i = W^\top x_i` and :math:`p_i = \mathrm{softmax}(z_i)`,
 
-    .. math:: J(W) = -\frac1n\sum_i \log p_{i, y_i} + \frac{\lambda}{2}\lVert W\rVert^2,
-              \qquad \nabla_W J_i = x_i\,(p_i - e_{y_i})^\top + \lambda W.
+    .. math:: J(W) = -\frac1n\sum_i \log p_{i, y_i} + \frac{\lambda_{\mathrm{wd}}}{2}\lVert W\rVert^2,
+              \qquad \nabla_W J_i = x_i\,(p_i - e_{y_i})^\top + \lambda_{\mathrm{wd}} W,
+
+    with :math:`\lambda_{\mathrm{wd}} \ge 0` the argument ``l2``.
     """
 
     def __init__(self, X, y, n_classes=None, l2=0.0):

@@ -19,10 +19,13 @@ learning rate, all at step :math:`t = 0, 1, \dots`; squares, square roots and
 divisions of vectors are elementwise. Papers count steps from 1; their
 :math:`t` is our :math:`t + 1`.
 
-About the code: ``step`` must not modify its inputs, so each result is written
-into a freshly allocated array (``np.empty_like``) with ``out=`` and in-place
-operators. That makes no other temporary arrays and keeps a step on a million
-parameters within about twice the time of ``torch.optim``.
+About the code: ``step`` must not modify its inputs, so it returns new arrays.
+:class:`SGD` is written as its formula, ``theta - lr * direction``; its
+temporaries cost little (numpy reuses them in a chained expression), measured
+within 1.3 times the same step written with ``out=`` buffers. The adaptive
+methods, with more passes per step, write each result into a freshly allocated
+array (``np.empty_like``) with ``out=`` and in-place operators, which makes no
+other temporary arrays; they stay within about 1.5 times the time of ``torch.optim``.
 """
 
 import math
@@ -167,19 +170,15 @@ class SGD:
         lr = lr_at(self.lr, state.t)
         theta, grad = check_step(theta, grad, state.t, lr)
         if self.weight_decay:
-            grad = _add_weight_decay(grad, self.weight_decay, theta)
+            grad = grad + self.weight_decay * theta
         b = None
         direction = grad
         if self.momentum:
-            b = np.multiply(state.b, self.momentum, out=np.empty_like(theta))
-            b += grad
-            direction = b
-            if self.nesterov:
-                direction = np.multiply(b, self.momentum, out=np.empty_like(theta))
-                direction += grad
-        theta_new = np.multiply(direction, -lr, out=np.empty_like(theta))
-        theta_new += theta
-        return theta_new, SGDState(state.t + 1, b)
+            b = self.momentum * state.b + grad
+            direction = grad + self.momentum * b if self.nesterov else b
+        theta_new = theta - lr * direction
+        # np.asarray: numpy returns a 0-d array's arithmetic as a scalar, and step returns arrays.
+        return np.asarray(theta_new), SGDState(state.t + 1, b)
 
 
 @dataclass(frozen=True)

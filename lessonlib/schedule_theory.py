@@ -14,11 +14,10 @@ L. Bottou, F. E. Curtis and J. Nocedal, "Optimization methods for large-scale ma
 learning", SIAM Review, 2018, §4.
 """
 
-from itertools import accumulate
-
 import numpy as np
 
 from ._validate import check_int, check_interval, check_nonnegative, check_positive
+from .stochastic import second_moment
 
 __all__ = ["robbins_monro_sums", "exponential_reach", "noisy_quadratic_gap"]
 
@@ -98,12 +97,14 @@ def noisy_quadratic_gap(eigenvalues, z0, sigma, lrs):
     :math:`\xi'_t = Q^\top\xi_t \sim N(0, I)` independent of :math:`z_t`, so
 
     .. math:: \mathbb E z_{t+1,i}^2 = (1 - \eta_t\lambda_i)^2\,\mathbb E z_{t,i}^2 + \eta_t^2\sigma^2,
-              \qquad \mathbb E[J(\theta_t)] - J^* = \sum_i \tfrac{\lambda_i}{2}\,\mathbb E z_{t,i}^2 .
+              \qquad \mathbb E[J(\theta_t)] - J^* = \sum_i \tfrac{\lambda_i}{2}\,\mathbb E z_{t,i}^2 ,
+
+    one :func:`lessonlib.stochastic.second_moment` per eigenvalue.
 
     Parameters
     ----------
     eigenvalues : array (d,)
-        Eigenvalues :math:`\lambda_i` of :math:`A`.
+        Eigenvalues :math:`\lambda_i > 0` of :math:`A`.
     z0 : array (d,)
         The start's error in the same eigenbasis, :math:`Q^\top(\theta_0 - \theta^*)`
         (for a diagonal :math:`A`, simply :math:`\theta_0 - \theta^*`).
@@ -117,16 +118,9 @@ def noisy_quadratic_gap(eigenvalues, z0, sigma, lrs):
     array (T + 1,)
     """
     lam = np.asarray(eigenvalues, dtype=float).reshape(-1)
-    v = np.asarray(z0, dtype=float).reshape(-1) ** 2
-    if v.shape != lam.shape:
-        raise ValueError(f"z0 must have one entry per eigenvalue ({lam.size}), got {v.size}")
-    check_nonnegative("sigma", sigma)
-    lrs = np.asarray(lrs, dtype=float).reshape(-1)
-    noise = ((lrs * sigma) ** 2).tolist()
-    # One eigen-coordinate at a time, in Python floats: a loop over t of numpy calls on
-    # tiny arrays would cost ~30 times more.
-    variances = np.array([
-        list(accumulate(zip(((1 - lrs * lam_i) ** 2).tolist(), noise),
-                        lambda var, step: step[0] * var + step[1], initial=v_i))
-        for lam_i, v_i in zip(lam.tolist(), v.tolist())])
-    return 0.5 * lam @ variances
+    z0 = np.asarray(z0, dtype=float).reshape(-1)
+    if z0.shape != lam.shape:
+        raise ValueError(f"z0 must have one entry per eigenvalue ({lam.size}), got {z0.size}")
+    # Each eigen-coordinate is chapter 3's one-dimensional recursion, E z_{t,i}^2.
+    second_moments = np.array([second_moment(lrs, lam_i, sigma, z_i) for lam_i, z_i in zip(lam.tolist(), z0.tolist())])
+    return 0.5 * lam @ second_moments

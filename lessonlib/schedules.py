@@ -16,6 +16,8 @@ Optimizers reject a learning rate that is not > 0. Schedules that end at 0
 ``total_steps`` steps or give them a positive floor.
 """
 
+import math
+
 import numpy as np
 
 from ._validate import check_int, check_interval, check_nonnegative, check_positive
@@ -358,7 +360,7 @@ class ReduceOnPlateau:
 
     Call :meth:`step` once per evaluation (e.g. per epoch) with the loss; it returns the
     learning rate to use next. A loss improves on the best so far when
-    :math:`\text{loss} < \text{best}\,(1 - \text{threshold})`. After more than
+    :math:`\text{loss} < \text{best} - \text{threshold}\cdot|\text{best}|`. After more than
     ``patience`` evaluations in a row without improvement the rate becomes
     :math:`\max(\text{factor}\cdot\eta, \text{min\_lr})` (skipped if that changes it by
     less than ``eps = 1e-8``), and the next ``cooldown`` evaluations count no bad epochs.
@@ -396,7 +398,11 @@ class ReduceOnPlateau:
     ``torch``: ``ReduceLROnPlateau(mode="min", factor, patience, threshold,
     threshold_mode="rel", cooldown, min_lr, eps=1e-8)``; ``step(loss)`` returns the
     learning rate torch's optimizer holds after ``scheduler.step(loss)``. All defaults are
-    torch's.
+    torch's. One deliberate difference: torch's test
+    :math:`\text{loss} < \text{best}\,(1 - \text{threshold})` is the same for a positive
+    best, but for a negative one (a loss with :math:`J^* < 0`) it moves the bar *above*
+    the best, and a slightly worse loss counts as an improvement that postpones every
+    reduction; the threshold on :math:`|\text{best}|` always asks for a lower loss.
 
     References
     ----------
@@ -424,7 +430,7 @@ class ReduceOnPlateau:
     def step(self, loss):
         """Record one evaluation's ``loss``; return the learning rate to use next."""
         loss = float(loss)
-        if loss < self.best * (1 - self.threshold):
+        if self._improves(loss):
             self.best = loss
             self.num_bad_epochs = 0
         else:
@@ -439,6 +445,12 @@ class ReduceOnPlateau:
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         return self.lr
+
+    def _improves(self, loss):
+        """Whether ``loss`` beats the best so far by the relative threshold."""
+        if math.isinf(self.best):           # the first evaluation (best = inf)
+            return loss < self.best
+        return loss < self.best - self.threshold * abs(self.best)
 
     def __call__(self, t):
         return self.lr

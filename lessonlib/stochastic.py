@@ -117,10 +117,11 @@ def stationary_variance(lr, lam, sigma):
     With gradient estimates :math:`\lambda\theta + \sigma\xi`, :math:`\xi` of mean 0 and
     variance 1 independent across steps, the error obeys
     :math:`\theta_{t+1} = (1 - \eta\lambda)\theta_t - \eta\sigma\xi_t`; its second moment
-    :math:`v_{t+1} = (1-\eta\lambda)^2 v_t + \eta^2\sigma^2` settles where
-    :math:`v = (1-\eta\lambda)^2 v + \eta^2\sigma^2`:
+    :math:`m_t = \mathbb{E}[\theta_t^2]` obeys
+    :math:`m_{t+1} = (1-\eta\lambda)^2 m_t + \eta^2\sigma^2` (see :func:`second_moment`) and
+    settles where :math:`m = (1-\eta\lambda)^2 m + \eta^2\sigma^2`:
 
-    .. math:: v_\infty = \frac{\eta^2\sigma^2}{1 - (1 - \eta\lambda)^2}
+    .. math:: m_\infty = \frac{\eta^2\sigma^2}{1 - (1 - \eta\lambda)^2}
                        = \frac{\eta\,\sigma^2}{\lambda\,(2 - \eta\lambda)},
               \qquad 0 < \eta\lambda < 2 .
 
@@ -134,7 +135,7 @@ def stationary_variance(lr, lam, sigma):
 def stationary_loss(lr, lam, sigma):
     r"""The noise floor of constant-step SGD on :math:`J = \tfrac{\lambda}{2}\theta^2`, in loss.
 
-    .. math:: \mathbb{E}[J(\theta_\infty)] - J^* = \frac{\lambda}{2}v_\infty
+    .. math:: \mathbb{E}[J(\theta_\infty)] - J^* = \frac{\lambda}{2}m_\infty
               = \frac{\eta\sigma^2}{2(2 - \eta\lambda)} .
 
     See :func:`stationary_variance`; for small steps the floor is about :math:`\eta\sigma^2/4`,
@@ -179,7 +180,9 @@ def second_moment(lrs, lam, sigma, theta0):
     The noise model is that of :func:`stationary_variance`; with a step size
     :math:`\eta_t` at step :math:`t` the second moment obeys
 
-    .. math:: m_{t+1} = (1 - \eta_t\lambda)^2\, m_t + \eta_t^2\sigma^2, \qquad m_0 = \theta_0^2 .
+    .. math:: m_{t+1} = (1 - \eta_t\lambda)^2\, m_t + \eta_t^2\sigma^2, \qquad m_0 = \theta_0^2,
+
+    with :math:`m_t = \mathbb{E}[\theta_t^2]` (chapter 3's name).
 
     ``lrs`` is the sequence :math:`\eta_0, \dots, \eta_{T-1}` (e.g. ``schedule(np.arange(T))``).
     Returns :math:`m_0, \dots, m_T`, an array of length :math:`T + 1`.
@@ -190,11 +193,10 @@ def second_moment(lrs, lam, sigma, theta0):
     check_positive("lam", lam)
     check_nonnegative("sigma", sigma)
     check_finite("theta0", theta0)
-    m = np.empty(lrs.size + 1)
-    m[0] = theta0**2
-    for t, lr in enumerate(lrs):
-        m[t + 1] = (1.0 - lr * lam) ** 2 * m[t] + lr**2 * sigma**2
-    return m
+    lam, sigma, m = float(lam), float(sigma), [float(theta0) ** 2]
+    for lr in lrs.tolist():  # Python floats: ~30 times faster than indexing numpy scalars
+        m.append((1.0 - lr * lam) ** 2 * m[-1] + (lr * sigma) ** 2)
+    return np.array(m)
 
 
 def inverse_time_limit(lr0, beta, lam, sigma):

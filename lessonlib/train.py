@@ -14,14 +14,22 @@ mini-batch step touches only :math:`B`; on a large data set recording the loss a
 every step would cost more than the training itself. ``record_every=k`` records the
 iterate and its loss every :math:`k` steps only, and the history counts the
 per-sample gradient evaluations spent, the fair clock for comparing batch sizes.
+
+:func:`train_epochs` is the loop for training a model on data: epochs of
+shuffled mini-batches, with the training and test loss and accuracy recorded after
+each epoch in an :class:`EpochHistory`.
 """
 
+import math
 import numbers
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches", "lr_at"]
+from ._validate import check_int, lr_at
+
+__all__ = ["History", "DivergenceError", "minimize", "minimize_adjusting_lr", "batches",
+           "EpochHistory", "train_epochs"]
 
 
 class DivergenceError(FloatingPointError):
@@ -66,12 +74,6 @@ class History(NamedTuple):
         return self.thetas[-1]
 
 
-def lr_at(optimizer, t):
-    """The learning rate ``optimizer`` uses at step ``t`` (its ``lr``, or ``lr(t)`` for a schedule)."""
-    lr = optimizer.lr
-    return float(lr(t)) if callable(lr) else float(lr)
-
-
 def batches(n, batch_size, seed=0, replacement=False):
     """Yield index arrays of mini-batches of ``range(n)``, forever.
 
@@ -97,14 +99,86 @@ def _batches(n, batch_size, seed, replacement):
                 yield perm[start:start + batch_size]
 
 
-def _divergence_message(t, loss0, loss, lr, objective):
-    msg = (f"The run diverged at step {t}: the loss went from {loss0:.4g} to {loss:.4g} "
+def _divergence_message(t, log, lr, objective):
+    """What went wrong at step ``t`` and what to change; ``log`` holds the losses so far."""
+    msg = (f"The run diverged at step {t}: the loss went from {log.losses[0]:.4g} to {log.losses[-1]:.4g} "
            f"with learning rate {lr:.4g}. The learning rate is too large for this problem; "
            f"try {lr / 10:.4g} or smaller.")
     L = getattr(objective, "L", None)
     if L is not None and not callable(L):
         msg += f" Here L = {L:.4g}, and gradient descent is only guaranteed to descend for lr < 2/L = {2 / L:.4g}."
     return msg
+
+
+class _Log:
+    """The lists a run fills: one entry per step (``lrs``, ``grad_norms``) and one per
+    recorded iterate (``thetas``, ``losses``, ``grad_evals``, ``recorded_steps``)."""
+
+    def __init__(self, objective, theta):
+        self.objective = objective
+        self.thetas, self.losses, self.grad_evals, self.recorded_steps = [], [], [], []
+        self.lrs, self.grad_norms = [], []
+        self.spent = 0                      # per-sample gradient evaluations so far
+        self.record(0, theta)
+
+    def step(self, lr, grad_norm, cost):
+        """Log one step taken with ``lr`` along a gradient of norm ``grad_norm`` costing ``cost``."""
+        self.lrs.append(lr)
+        self.grad_norms.append(grad_norm)
+        self.spent += cost
+
+    def record(self, t, theta):
+        """Record the iterate after ``t`` steps and its full loss (once per ``t``)."""
+        if self.recorded_steps and self.recorded_steps[-1] == t:
+            return
+        self.thetas.append(theta)
+        self.losses.append(np.asarray(self.objective.loss(theta), dtype=float).item())
+        self.grad_evals.append(self.spent)
+        self.recorded_steps.append(t)
+
+    def history(self, stopped):
+        return History(np.array(self.thetas), np.array(self.losses), np.array(self.lrs),
+                       np.array(self.grad_norms), stopped, np.array(self.grad_evals),
+                       np.array(self.recorded_steps))
+
+
+def _check_minimize_args(steps, on_divergence, record_every, loss_tol):
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 1:
+        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
+    if loss_tol is not None and record_every != 1:
+        raise ValueError("loss_tol compares the losses of consecutive steps, so it needs record_every=1, "
+                         f"got record_every={record_every}")
+
+
+def _gradient(objective, theta, sampler):
+    """The gradient for the next step and its cost in per-sample gradient evaluations."""
+    if sampler is None:
+        return objective.grad(theta), getattr(objective, "n", 1)
+    idx = next(sampler)
+    return objective.batch_grad(theta, idx), len(idx)
+
+
+def _stop_before_step(grad_norm, grad_tol):
+    """Why the run must end before stepping along a gradient of this norm, or None."""
+    if not math.isfinite(grad_norm):
+        return "diverged"
+    if grad_tol is not None and grad_norm <= grad_tol:
+        return "grad_tol"
+    return None
+
+
+def _stop_after_step(log, theta_finite, limit, loss_tol):
+    """Why the run must end after the step just recorded, or None."""
+    loss = log.losses[-1]
+    if not (theta_finite and math.isfinite(loss) and abs(loss) <= limit):
+        return "diverged"
+    if loss_tol is not None and abs(loss - log.losses[-2]) <= loss_tol * max(1.0, abs(log.losses[-2])):
+        return "loss_tol"
+    return None
 
 
 def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacement=False, seed=0,
@@ -139,73 +213,39 @@ def minimize(objective, optimizer, theta0, steps, *, batch_size=None, replacemen
         Record the iterate and its full loss every ``record_every`` steps (and at the
         end of the run) rather than at every step. The loss is then only checked for
         divergence at recorded steps; non-finite parameters are caught at every step.
+
+    A gradient that ends the run (non-finite, or below ``grad_tol``) is not a step:
+    it adds nothing to ``lrs``, ``grad_norms`` or the count of gradient evaluations.
     """
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 1:
-        raise ValueError(f"record_every must be an integer >= 1, got {record_every!r}")
-    if loss_tol is not None and record_every != 1:
-        raise ValueError("loss_tol compares the losses of consecutive steps, so it needs record_every=1, "
-                         f"got record_every={record_every}")
+    _check_minimize_args(steps, on_divergence, record_every, loss_tol)
     theta = np.array(theta0, dtype=float)
     state = optimizer.init(theta)
     sampler = None if batch_size is None else batches(objective.n, batch_size, seed, replacement)
-    full_cost = getattr(objective, "n", 1)  # samples touched by one full gradient
-    thetas, losses, lrs, grad_norms = [theta], [np.asarray(objective.loss(theta), dtype=float).item()], [], []
-    evals, recorded_steps, spent = [0], [0], 0
-    limit = blowup * max(1.0, abs(losses[0]))
-    stopped = "max_steps"
-
-    def record(t):
-        if recorded_steps[-1] != t:
-            thetas.append(theta)
-            losses.append(np.asarray(objective.loss(theta), dtype=float).item())
-            evals.append(spent)
-            recorded_steps.append(t)
+    log = _Log(objective, theta)
+    limit = blowup * max(1.0, abs(log.losses[0]))
 
     for t in range(steps):
-        if sampler is None:
-            grad = objective.grad(theta)
-            spent += full_cost
-        else:
-            idx = next(sampler)
-            grad = objective.batch_grad(theta, idx)
-            spent += len(idx)
-        grad_norms.append(float(np.linalg.norm(grad)))
-        if not np.isfinite(grad_norms[-1]):
-            message = _divergence_message(t, losses[0], losses[-1], lr_at(optimizer, t), objective)
-            if on_divergence == "raise":
-                raise DivergenceError(message + " (The gradient itself is no longer finite.)")
-            grad_norms.pop()
-            spent -= len(idx) if sampler is not None else full_cost
-            record(t)
-            stopped = "diverged"
-            break
-        if grad_tol is not None and grad_norms[-1] <= grad_tol:
-            grad_norms.pop()
-            spent -= len(idx) if sampler is not None else full_cost
-            record(t)
-            stopped = "grad_tol"
-            break
-        lrs.append(lr_at(optimizer, t))
+        grad, cost = _gradient(objective, theta, sampler)
+        grad_norm = float(np.linalg.norm(grad))
+        stopped = _stop_before_step(grad_norm, grad_tol)
+        if stopped:
+            if stopped == "diverged" and on_divergence == "raise":
+                raise DivergenceError(_divergence_message(t, log, lr_at(optimizer.lr, t), objective)
+                                      + " (The gradient itself is no longer finite.)")
+            log.record(t, theta)
+            return log.history(stopped)
+        log.step(lr_at(optimizer.lr, t), grad_norm, cost)
         theta, state = optimizer.step(theta, grad, state)
-        finite = bool(np.isfinite(theta).all())
-        if (t + 1) % record_every and t + 1 < steps and finite:
-            continue
-        record(t + 1)
-        loss = losses[-1]
-        if not np.isfinite(loss) or abs(loss) > limit or not finite:
-            if on_divergence == "raise":
-                raise DivergenceError(_divergence_message(t + 1, losses[0], loss, lrs[-1], objective))
-            stopped = "diverged"
-            break
-        if loss_tol is not None and abs(losses[-1] - losses[-2]) <= loss_tol * max(1.0, abs(losses[-2])):
-            stopped = "loss_tol"
-            break
-    return History(np.array(thetas), np.array(losses), np.array(lrs), np.array(grad_norms), stopped,
-                   np.array(evals), np.array(recorded_steps))
+        theta_finite = bool(np.isfinite(theta).all())
+        if theta_finite and (t + 1) % record_every and t + 1 < steps:
+            continue                        # not a recorded step
+        log.record(t + 1, theta)
+        stopped = _stop_after_step(log, theta_finite, limit, loss_tol)
+        if stopped:
+            if stopped == "diverged" and on_divergence == "raise":
+                raise DivergenceError(_divergence_message(t + 1, log, log.lrs[-1], objective))
+            return log.history(stopped)
+    return log.history("max_steps")
 
 
 def minimize_adjusting_lr(objective, lr0, theta0, steps, every, next_lr, seed=0, **kwargs):
@@ -238,3 +278,114 @@ def minimize_adjusting_lr(objective, lr0, theta0, steps, every, next_lr, seed=0,
         np.concatenate([parts[0].grad_evals[:1]] + [p.grad_evals[1:] + e for p, e in zip(parts, evals_before)]),
         np.concatenate([parts[0].recorded_steps[:1]] + [p.recorded_steps[1:] + k * every for k, p in enumerate(parts)]),
     )
+
+
+class EpochHistory(NamedTuple):
+    r"""What :func:`train_epochs` recorded, at the start (epoch 0) and after each epoch.
+
+    epochs : array (E + 1,)          0, 1, ..., E
+    train_loss, test_loss : array    the full loss of ``objective`` and of ``test`` (``test_*`` are
+                                     None without ``test``)
+    train_accuracy, test_accuracy    the fraction classified correctly, for objectives with
+                                     ``predict`` (otherwise None)
+    theta : array                    the parameters after the last epoch
+    steps : int                      optimizer steps taken, :math:`E\lceil n/B\rceil` for a full run
+    stopped : str                    "max_epochs" or "diverged"
+    """
+
+    epochs: np.ndarray
+    train_loss: np.ndarray
+    test_loss: Optional[np.ndarray]
+    train_accuracy: Optional[np.ndarray]
+    test_accuracy: Optional[np.ndarray]
+    theta: np.ndarray
+    steps: int
+    stopped: str
+
+
+def _metrics(objective, theta):
+    """The full loss of ``objective`` at ``theta`` and its accuracy (None without ``predict``)."""
+    loss = np.asarray(objective.loss(theta), dtype=float).item()
+    if not hasattr(objective, "predict"):
+        return loss, None
+    return loss, float(np.mean(objective.predict(theta) == objective.y))
+
+
+def train_epochs(objective, optimizer, theta0, epochs, batch_size, *, test=None, seed=0,
+                 on_divergence="raise"):
+    r"""Train for ``epochs`` passes over the data in shuffled mini-batches; record metrics per epoch.
+
+    Each epoch draws a fresh permutation of the :math:`n` samples (from a generator
+    seeded with ``seed``, see :func:`batches`) and takes one step per mini-batch of
+    ``batch_size`` consecutive indices, :math:`\lceil n/B\rceil` steps (the last batch
+    smaller when :math:`B` does not divide :math:`n`). Before the first epoch and after
+    each one it records the full loss of ``objective`` (the training data) and of
+    ``test`` (an objective on held-out data, e.g. ``mlp.on(X_test, y_test)``), with
+    their accuracies if they have ``predict`` and ``y``. Each loss includes its
+    objective's penalty (e.g. ``l2``): ``mlp.on`` keeps it, so the two are comparable.
+
+    Parameters
+    ----------
+    objective
+        Has ``n``, ``loss(theta)`` and ``batch_grad(theta, idx)``, e.g. a
+        :class:`lessonlib.nn.MLP` or :class:`lessonlib.objectives.SoftmaxRegression`.
+    optimizer
+        A :mod:`lessonlib.optim` optimizer; a schedule's ``t`` counts steps, not epochs.
+    theta0 : array
+        Starting point (not modified).
+    epochs : int
+        Number of passes over the data, >= 0.
+    batch_size : int
+        :math:`B`, between 1 and ``objective.n``.
+    test : objective, optional
+        The same model on test data.
+    on_divergence : {"raise", "stop"}
+        On a non-finite gradient or training loss: raise :class:`DivergenceError`, or
+        stop and return what was recorded with ``stopped="diverged"``.
+
+    For step-level control (stopping rules, every iterate) use :func:`minimize`.
+    """
+    check_int("epochs", epochs, 0)
+    if on_divergence not in ("raise", "stop"):
+        raise ValueError(f'on_divergence must be "raise" or "stop", got {on_divergence!r}')
+    sampler = batches(objective.n, batch_size, seed)   # checks batch_size
+    steps_per_epoch = -(-objective.n // batch_size)
+    theta = np.array(theta0, dtype=float)
+    state = optimizer.init(theta)
+    records = [_epoch_metrics(objective, test, theta)]
+    for epoch in range(1, epochs + 1):
+        theta, state, finite = _one_epoch(objective, optimizer, theta, state, sampler, steps_per_epoch)
+        metrics = _epoch_metrics(objective, test, theta) if finite else None
+        if metrics is None or not math.isfinite(metrics[0][0]):
+            if on_divergence == "raise":
+                raise DivergenceError(
+                    f"The run diverged in epoch {epoch}: the training loss or a gradient is no longer "
+                    f"finite, with learning rate {lr_at(optimizer.lr, state.t):.4g}. The learning rate "
+                    f"is too large for this problem; try {lr_at(optimizer.lr, state.t) / 10:.4g} or smaller.")
+            return _epoch_history(records, test is not None, theta, state.t, "diverged")
+        records.append(metrics)
+    return _epoch_history(records, test is not None, theta, state.t, "max_epochs")
+
+
+def _one_epoch(objective, optimizer, theta, state, sampler, steps):
+    """``steps`` optimizer steps on mini-batches from ``sampler``; ``finite`` is False if a gradient was not."""
+    for _ in range(steps):
+        grad = objective.batch_grad(theta, next(sampler))
+        if not math.isfinite(np.vdot(grad, grad)):
+            return theta, state, False
+        theta, state = optimizer.step(theta, grad, state)
+    return theta, state, True
+
+
+def _epoch_metrics(objective, test, theta):
+    return _metrics(objective, theta), None if test is None else _metrics(test, theta)
+
+
+def _epoch_history(records, has_test, theta, steps, stopped):
+    train = np.array([r[0] for r in records], dtype=float)             # (E + 1, 2): loss, accuracy
+    test = np.array([r[1] for r in records], dtype=float) if has_test else None
+    with_accuracy = records[0][0][1] is not None
+    return EpochHistory(np.arange(len(records)), train[:, 0], None if test is None else test[:, 0],
+                        train[:, 1] if with_accuracy else None,
+                        test[:, 1] if with_accuracy and test is not None else None,
+                        theta, steps, stopped)

@@ -57,7 +57,7 @@ def test_hint_and_solution_print(module, exercise, capsys):
     exercise.hint()
     exercise.solution()
     out = capsys.readouterr().out
-    assert out.startswith(f"Hint ({exercise.name})")
+    assert out.startswith(f"Hint 1 of {len(exercise.hints)} ({exercise.name}):")
     assert len(out.splitlines()) >= 2
     solution = module.SOLUTIONS[exercise.name]
     if callable(solution) and inspect.signature(solution).parameters:

@@ -13,7 +13,7 @@ import pytest
 from lessonlib.exercises import ch01
 from lessonlib.objectives import sigmoid
 
-FUNCTION_EXERCISES = [ch01.mse_gradient, ch01.central_difference, ch01.logistic_gradient]
+FUNCTION_EXERCISES = [ch01.huber_gradient, ch01.central_difference, ch01.regularized_logistic_gradient]
 VALUE_EXERCISES = [ch01.gradient_at_point, ch01.steepest_slope]
 
 
@@ -64,7 +64,7 @@ def test_hint_and_solution_print(exercise, capsys):
     exercise.hint()
     exercise.solution()
     out = capsys.readouterr().out
-    assert out.startswith(f"Hint ({exercise.name}):")
+    assert out.startswith(f"Hint 1 of {len(exercise.hints)} ({exercise.name}):")
     assert f"def {exercise.name}(" in out
 
 
@@ -73,45 +73,62 @@ def test_none_return_is_not_attempted(exercise):
     assert exercise.verdict(lambda *args: None).status == "not_attempted"
 
 
-# --- exercise 1: mse_gradient ----------------------------------------------------------
+# --- exercise 1: huber_gradient (transfer of the least-squares derivation) -------------
 
-MSE_WRONG = {
-    "sign": (lambda theta, X, y: 2 * X.T @ (y - X @ theta) / len(y), "Sign error"),
-    "no factor 2": (lambda theta, X, y: X.T @ (X @ theta - y) / len(y), "factor 2"),
-    "sum": (lambda theta, X, y: 2 * X.T @ (X @ theta - y), "summed"),
-    "sum, no 2": (lambda theta, X, y: np.sum((X @ theta - y)[:, None] * X, axis=0), "summed"),
+def huber_loss(theta, X, y, delta):
+    r = np.abs(X @ theta - y)
+    return np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta)))
+
+
+HUBER_WRONG = {
+    "sign": (lambda theta, X, y, d: X.T @ np.clip(y - X @ theta, -d, d) / len(y), "Sign error"),
+    "no clip": (lambda theta, X, y, d: X.T @ (X @ theta - y) / len(y), "never clipped"),
+    "factor 2": (lambda theta, X, y, d: 2 * X.T @ np.clip(X @ theta - y, -d, d) / len(y), "factor 2"),
+    "sum": (lambda theta, X, y, d: X.T @ np.clip(X @ theta - y, -d, d), "summed"),
+    "L1 everywhere": (lambda theta, X, y, d: d * X.T @ np.sign(X @ theta - y) / len(y), "for every sample"),
+    "no sign outside": (lambda theta, X, y, d: X.T @ np.where(np.abs(X @ theta - y) <= d, X @ theta - y, d)
+                        / len(y), "delta * sign(r)"),
 }
 
 
-@pytest.mark.parametrize("name", MSE_WRONG)
-def test_mse_gradient_names_the_mistake(name):
-    answer, words = MSE_WRONG[name]
-    verdict = ch01.mse_gradient.verdict(answer)
-    assert verdict.status == "wrong"
-    assert words in verdict.message
+@pytest.mark.parametrize("name", HUBER_WRONG)
+def test_huber_gradient_names_the_mistake(name):
+    answer, words = HUBER_WRONG[name]
+    for seed in range(10):
+        verdict = ch01.huber_gradient.verdict(answer, seed=seed)
+        assert verdict.status == "wrong"
+        assert words in verdict.message, verdict.message
 
 
-def test_mse_gradient_wrong_shape_and_shape_error():
-    scalar = ch01.mse_gradient.verdict(lambda theta, X, y: np.mean(2 * (X @ theta - y)[:, None] * X))
-    assert scalar.status == "wrong" and "shape" in scalar.message
-    no_transpose = ch01.mse_gradient.verdict(lambda theta, X, y: 2 * X @ (X @ theta - y) / len(y))
-    # numpy 2's matmul says "mismatch in its core dimension", which the framework's
-    # shape explanation does not recognise (yet); the error itself must be reported.
+def test_huber_gradient_shape_error_is_reported():
+    no_transpose = ch01.huber_gradient.verdict(lambda theta, X, y, d: X @ np.clip(X @ theta - y, -d, d) / len(y))
     assert no_transpose.status == "error" and "ValueError: matmul" in no_transpose.message
 
 
-def test_mse_gradient_in_place_update_is_flagged():
-    def modifies_theta(theta, X, y):
+def test_huber_gradient_in_place_update_is_flagged():
+    def modifies_theta(theta, X, y, delta):
         theta -= 0.0 * theta + 1.0
-        return 2 * X.T @ (X @ (theta + 1.0) - y) / len(y)
+        return X.T @ np.clip(X @ (theta + 1.0) - y, -delta, delta) / len(y)
 
-    verdict = ch01.mse_gradient.verdict(modifies_theta)
+    verdict = ch01.huber_gradient.verdict(modifies_theta)
     assert verdict.status == "wrong" and "modified its input `theta`" in verdict.message
 
 
-def test_mse_gradient_equivalent_forms_are_accepted():
-    per_sample = lambda theta, X, y: np.mean(2 * (X @ theta - y)[:, None] * X, axis=0)  # noqa: E731
-    assert ch01.mse_gradient.verdict(per_sample).status == "correct"
+def test_huber_gradient_matches_central_differences_of_the_loss():
+    from lessonlib.gradcheck import numerical_grad
+
+    for _, (theta, X, y, delta), _ in ch01.huber_gradient._cases(5):
+        theta = theta.astype(float) + 0.01          # away from the kinks at |r| = delta
+        np.testing.assert_allclose(ch01.SOLUTIONS["huber_gradient"](theta, X, y, delta),
+                                   numerical_grad(lambda t: huber_loss(t, X, y, delta), theta), atol=1e-6)
+
+
+def test_huber_gradient_equals_half_the_mse_gradient_for_a_large_delta():
+    from lessonlib.objectives import LinearRegressionMSE
+
+    _, (theta, X, y, delta), _ = ch01.huber_gradient.cases[1]
+    np.testing.assert_allclose(ch01.SOLUTIONS["huber_gradient"](theta, X, y, delta),
+                               LinearRegressionMSE(X, y).grad(theta) / 2, rtol=1e-12)
 
 
 # --- exercise 2: central_difference ----------------------------------------------------
@@ -164,45 +181,45 @@ def test_central_difference_with_eye_is_accepted():
 def test_central_difference_cases_separate_central_from_forward():
     # On the first case the O(h) error of the forward difference (about 0.03 here) is
     # thousands of times the check's tolerance, so a forward difference cannot pass.
-    _, (f, theta, h) = ch01.central_difference.cases[0]
+    _, (f, theta, h), _ = ch01.central_difference.cases[1]
     expected = ch01.SOLUTIONS["central_difference"](f, theta, h)
     gap = np.abs(forward(f, theta, h) - expected)
     assert np.all(gap > 1e3 * ch01.central_difference.rtol * np.abs(expected))
 
 
-# --- exercise 3: logistic_gradient -----------------------------------------------------
+# --- exercise 3: regularized_logistic_gradient (transfer of the logistic derivation) -----
 
-LOGISTIC_WRONG = {
-    "y - p": (lambda theta, X, y: X.T @ (y - sigmoid(X @ theta)) / len(y), "Sign error"),
-    "sum": (lambda theta, X, y: X.T @ (sigmoid(X @ theta) - y), "summed"),
-    "no sigmoid": (lambda theta, X, y: X.T @ (X @ theta - y) / len(y), "logit"),
-    "extra sigma'": (lambda theta, X, y: X.T @ ((sigmoid(X @ theta) - y) * sigmoid(X @ theta)
-                                              * (1 - sigmoid(X @ theta))) / len(y), "cancels"),
+def _data_term(theta, X, y):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y)
+
+
+REG_WRONG = {
+    "no penalty": (lambda theta, X, y, lam: _data_term(theta, X, y), "left out the penalty"),
+    "lam / 2": (lambda theta, X, y, lam: _data_term(theta, X, y) + 0.5 * lam * theta, "cancels the 1/2"),
+    "2 lam": (lambda theta, X, y, lam: _data_term(theta, X, y) + 2 * lam * theta, "not 2 * lam * theta"),
+    "minus": (lambda theta, X, y, lam: _data_term(theta, X, y) - lam * theta, "towards 0"),
+    "over n": (lambda theta, X, y, lam: _data_term(theta, X, y) + lam * theta / len(y), "divided the penalty by n"),
+    "y - p": (lambda theta, X, y, lam: -_data_term(theta, X, y) + lam * theta, "Sign error"),
+    "sum": (lambda theta, X, y, lam: len(y) * _data_term(theta, X, y) + lam * theta, "summed"),
 }
 
 
-@pytest.mark.parametrize("name", LOGISTIC_WRONG)
-def test_logistic_gradient_names_the_mistake(name):
-    answer, words = LOGISTIC_WRONG[name]
-    verdict = ch01.logistic_gradient.verdict(answer)
-    assert verdict.status == "wrong"
-    assert words in verdict.message
+@pytest.mark.parametrize("name", REG_WRONG)
+def test_regularized_logistic_gradient_names_the_mistake(name):
+    answer, words = REG_WRONG[name]
+    for seed in range(10):
+        verdict = ch01.regularized_logistic_gradient.verdict(answer, seed=seed)
+        assert verdict.status == "wrong"
+        assert words in verdict.message, verdict.message
 
 
-def test_logistic_gradient_agrees_with_lessonlib():
+def test_regularized_logistic_gradient_agrees_with_lessonlib():
     from lessonlib.objectives import LogisticRegression
 
-    for _, (theta, X, y) in ch01.logistic_gradient.cases:
-        np.testing.assert_allclose(ch01.SOLUTIONS["logistic_gradient"](theta, X, y),
-                                   LogisticRegression(X, y.astype(int)).grad(theta), rtol=1e-12)
-
-
-def test_mse_gradient_agrees_with_lessonlib():
-    from lessonlib.objectives import LinearRegressionMSE
-
-    for _, (theta, X, y) in ch01.mse_gradient.cases:
-        np.testing.assert_allclose(ch01.SOLUTIONS["mse_gradient"](theta, X, y),
-                                   LinearRegressionMSE(X, y).grad(theta), rtol=1e-12, atol=1e-15)
+    for _, (theta, X, y, lam), _ in ch01.regularized_logistic_gradient._cases(2):
+        expected = LogisticRegression(X, y.astype(int)).grad(theta) + lam * theta
+        np.testing.assert_allclose(ch01.SOLUTIONS["regularized_logistic_gradient"](theta, X, y, lam), expected,
+                                   rtol=1e-12, atol=1e-15)
 
 
 # --- exercises 4 and 5: values ---------------------------------------------------------
@@ -236,7 +253,7 @@ def test_steepest_slope_names_the_mistake(answer, words):
 
 def test_steepest_slope_matches_random_directions():
     # The claimed maximum really is the largest slope grad . u over unit vectors u.
-    grad = ch01.gradient_at_point.expected
+    grad = ch01.SOLUTIONS["gradient_at_point"]()
     angles = np.linspace(0, 2 * np.pi, 10_001)
     slopes = np.cos(angles) * grad[0] + np.sin(angles) * grad[1]
-    assert slopes.max() == pytest.approx(ch01.steepest_slope.expected, rel=1e-6)
+    assert slopes.max() == pytest.approx(ch01.SOLUTIONS["steepest_slope"](), rel=1e-6)

@@ -78,7 +78,8 @@ def test_gradient_descent_solution_matches_lessonlib_sgd():
 @pytest.mark.parametrize("answer, words", [
     (lambda A: 1.0 / np.linalg.eigvalsh(A)[-1], "1/L"),
     (lambda A: 2.0 / np.linalg.eigvalsh(A)[0], "smallest eigenvalue"),
-    (lambda A: 2.0 / np.linalg.eigvalsh(A).sum(), "*fastest* step"),
+    (lambda A: 2.0 / (np.linalg.eigvalsh(A)[0] + np.linalg.eigvalsh(A)[-1]), "*fastest* step"),
+    (lambda A: 2.0 / np.linalg.eigvalsh(A).sum(), None),     # 2/(L + mu) only in 2-D: not named
     (lambda A: 2.0 / A.max(), "diagonal entry"),
     (lambda A: 2.0 / np.linalg.norm(A), None),               # Frobenius norm: wrong, no named mistake
 ])
@@ -88,26 +89,42 @@ def test_max_stable_lr_mistakes_are_named(answer, words):
     if words:
         assert words in verdict.message
     else:
-        assert verdict.message.endswith(".") and "expected" in verdict.message
+        assert verdict.message.endswith(".") and "the right answer is" in verdict.message
 
 
-# --- optimal_lr_and_rate ---------------------------------------------------------------
+# --- rate_at_lr (transfer: the contraction on a given three-eigenvalue quadratic) ------------
 
 @pytest.mark.parametrize("answer, words", [
-    (lambda mu, L: (1.0 / L, 1.0 - mu / L), "lr = 1/L"),
-    (lambda mu, L: (2.0 / (L + mu), (L / mu - 1) / (L / mu)), "(kappa - 1)/kappa"),
-    (lambda mu, L: (2.0 / (L + mu), ((L - mu) / (L + mu)) ** 2), "squared the rate"),
-    (lambda mu, L: (2.0 / (L + mu), (mu - L) / (L + mu)), "swapped"),
-    (lambda mu, L: (2.0 / (L + mu), (L**0.5 - mu**0.5) / (L**0.5 + mu**0.5)), "heavy-ball"),
+    (lambda eig, lr: max(1 - lr * lam for lam in eig), "absolute value"),
+    (lambda eig, lr: abs(1 - lr * max(eig)), "only at the largest"),
+    (lambda eig, lr: abs(1 - lr * min(eig)), "only at the smallest"),
+    (lambda eig, lr: (max(eig) - min(eig)) / (max(eig) + min(eig)), "BEST step"),
+    (lambda eig, lr: max(abs(1 - lr * lam) for lam in eig) ** 2, "squared the factor"),
+    (lambda eig, lr: abs(1 - lr * sorted(eig)[1]), "middle eigenvalue"),
+    (lambda eig, lr: max(abs(1 - lr * lam) for lam in eig) + 0.01, None),
 ])
-def test_optimal_lr_and_rate_mistakes_are_named(answer, words):
-    assert_wrong(ch02.optimal_lr_and_rate, answer, words)
+def test_rate_at_lr_mistakes_are_named(answer, words):
+    for seed in range(10):
+        verdict = ch02.rate_at_lr.verdict(answer, seed=seed)
+        assert verdict.status == "wrong", verdict.message
+        if words:
+            assert words in verdict.message, verdict.message
 
 
-def test_optimal_lr_and_rate_wrong_shape():
-    verdict = ch02.optimal_lr_and_rate.verdict(lambda mu, L: 2.0 / (L + mu))
-    assert verdict.status == "wrong"
-    assert "shape" in verdict.message
+def test_rate_at_lr_is_the_measured_contraction():
+    # the worst start (an eigenvector of the binding eigenvalue) shrinks by exactly that factor per step
+    for eigenvalues, lr in [(np.array([1.0, 4.0, 10.0]), 0.1), (np.array([1.0, 4.0, 10.0]), 0.19), ([2, 3, 5], 0.25)]:
+        A = np.diag(np.asarray(eigenvalues, dtype=float))
+        rate = SOLVE["rate_at_lr"](eigenvalues, lr)
+        worst = max(range(3), key=lambda i: abs(1 - lr * A[i, i]))
+        theta = np.eye(3)[worst]
+        after = SOLVE["gradient_descent"](lambda th: A @ th, theta, lr, 5)
+        assert np.linalg.norm(after) == pytest.approx(rate**5, rel=1e-12)
+
+
+def test_rate_at_lr_returns_a_scalar_not_an_array():
+    verdict = ch02.rate_at_lr.verdict(lambda eig, lr: np.abs(1 - lr * np.asarray(eig)).max(keepdims=True))
+    assert verdict.status == "wrong" and "expected a scalar" in verdict.message
 
 
 # --- square_closed_form ----------------------------------------------------------------

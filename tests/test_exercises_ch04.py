@@ -81,7 +81,7 @@ def test_power_decay_sums_finite_mistakes_are_named(answer, words):
 def test_power_decay_sums_finite_accepts_numpy_booleans_and_rejects_a_single_answer():
     assert ch04.power_decay_sums_finite.verdict(lambda p: (np.bool_(p > 1), np.bool_(p > 0.5))).ok
     verdict = ch04.power_decay_sums_finite.verdict(lambda p: p > 1)
-    assert verdict.status == "wrong" and "shape" in verdict.message
+    assert verdict.status == "wrong" and "expected a tuple of 2 values" in verdict.message
 
 
 def test_power_decay_sums_finite_agrees_with_partial_sums():
@@ -101,22 +101,28 @@ def test_power_decay_sums_finite_agrees_with_partial_sums():
                 assert not is_finite and growth >= lower
 
 
-# --- exponential_reach ------------------------------------------------------------------
+# --- gamma_for_reach (a transfer task: the reach bound solved for gamma) ------------------
 
 @pytest.mark.parametrize("answer, words", [
-    (lambda lr0, gamma, G: lr0 / (1 - gamma), "forgot the gradient bound"),
-    (lambda lr0, gamma, G: G * lr0 * gamma / (1 - gamma), "starts at t = 1"),
-    (lambda lr0, gamma, G: G * lr0 / (1 - gamma**2), "squared rates"),
-    (lambda lr0, gamma, G: G * lr0 * (1 - gamma), "instead of dividing"),
-    (lambda lr0, gamma, G: G * lr0 / gamma, "not 1 / gamma"),
+    (lambda lr0, G, distance: 1 - lr0 / distance, "left out the gradient bound"),
+    (lambda lr0, G, distance: G * lr0 / distance, "1 - gamma, not gamma"),
+    (lambda lr0, G, distance: distance / (distance + G * lr0), "starts at t = 1"),
+    (lambda lr0, G, distance: (1 - G * lr0 / distance) ** 0.5, "SQUARED rates"),
+    (lambda lr0, G, distance: 1 - distance / (G * lr0), None),
 ])
-def test_exponential_reach_mistakes_are_named(answer, words):
-    assert_wrong(ch04.exponential_reach, answer, words)
+def test_gamma_for_reach_mistakes_are_named(answer, words):
+    verdict = ch04.gamma_for_reach.verdict(answer)
+    assert verdict.status == "wrong", verdict.message
+    if words:
+        assert words in verdict.message, verdict.message
 
 
-def test_exponential_reach_matches_lessonlib_and_the_partial_sums():
-    for lr0, gamma, G in [(0.1, 0.9, 2.0), (1.0, 0.95, 0.75)]:
-        reach = SOLVE["exponential_reach"](lr0, gamma, G)
-        assert reach == pytest.approx(schedule_theory.exponential_reach(lr0, gamma, G), rel=1e-14)
-        S, _ = schedule_theory.robbins_monro_sums(exponential_decay(lr0, gamma), 10**4)
-        assert G * S == pytest.approx(reach, rel=1e-12)
+def test_gamma_for_reach_inverts_lessonlibs_reach():
+    for lr0, G, distance in [(1.0, 0.75, 15.0), (0.1, 2.0, 100.0), (0.3, 4.5, 20.0)]:
+        gamma = SOLVE["gamma_for_reach"](lr0, G, distance)
+        assert 0 < gamma < 1
+        assert schedule_theory.exponential_reach(lr0, gamma, G) == pytest.approx(distance, rel=1e-12)
+        # a slightly faster decay cannot reach that far any more
+        assert schedule_theory.exponential_reach(lr0, gamma - 1e-3, G) < distance
+        S, _ = schedule_theory.robbins_monro_sums(exponential_decay(lr0, gamma), 10**5)
+        assert G * S == pytest.approx(distance, rel=1e-6)

@@ -113,7 +113,9 @@ def test_matches_torch_live_with_random_settings(torch_reference, seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_reduce_on_plateau_matches_torch_live_on_a_random_walk(torch_reference, seed):
     rng = np.random.default_rng(seed)
-    losses = (1 + np.cumsum(rng.normal(-0.01, 0.02, size=200))).tolist()
+    # Positive losses: for a negative best lessonlib deliberately departs from torch (see
+    # test_reduce_on_plateau_needs_a_lower_loss_when_losses_are_negative).
+    losses = np.exp(np.cumsum(rng.normal(-0.01, 0.02, size=200))).tolist()
     kwargs = {"lr0": 0.1, "factor": 0.5, "patience": 3, "cooldown": 2, "min_lr": 1e-4}
     expected = torch_reference.run_torch_plateau(kwargs, losses)
     plateau = ReduceOnPlateau(**kwargs)
@@ -215,6 +217,29 @@ def test_reduce_on_plateau_counts_bad_epochs_and_cooldown():
         assert plateau.step(6.0) == pytest.approx(0.1) and plateau.num_bad_epochs == 0
     assert plateau.step(6.0) == pytest.approx(0.1) and plateau.num_bad_epochs == 1
     assert plateau.step(6.0) == pytest.approx(0.01)
+
+
+def test_reduce_on_plateau_needs_a_lower_loss_when_losses_are_negative():
+    # torch's rule loss < best * (1 - threshold) would call -9.9995 an improvement on
+    # best = -10 (the bar -9.999 sits above the best) and never reduce the rate.
+    plateau = ReduceOnPlateau(1.0, factor=0.5, patience=1, threshold=1e-4)
+    assert plateau.step(-10.0) == 1.0 and plateau.best == -10.0
+    worse = -9.9995
+    assert worse < -10.0 * (1 - 1e-4)                     # torch's test would accept it
+    assert plateau.step(worse) == 1.0 and plateau.best == -10.0 and plateau.num_bad_epochs == 1
+    assert plateau.step(worse) == 0.5                      # patience exhausted: reduced
+    assert plateau.step(-10.0 - 2e-3) == 0.5 and plateau.best == -10.002   # beats 10 by > 1e-4 * 10
+
+
+@pytest.mark.parametrize("best", [10.0, -10.0, 0.0])
+def test_reduce_on_plateau_threshold_is_relative_to_the_size_of_the_best(best):
+    plateau = ReduceOnPlateau(1.0, patience=0, threshold=0.01)
+    plateau.step(best)
+    bar = best - 0.01 * abs(best)
+    plateau.step(bar)                                       # equal to the bar: not better
+    assert plateau.best == best and plateau.lr == pytest.approx(0.1)
+    plateau.step(bar - 1e-9)
+    assert plateau.best == bar - 1e-9
 
 
 def test_reprs_show_the_call_that_made_the_schedule():

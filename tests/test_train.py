@@ -5,8 +5,9 @@ import pytest
 
 from lessonlib.data import make_regression
 from lessonlib.objectives import LinearRegressionMSE, Quadratic
-from lessonlib.optim import SGD
-from lessonlib.train import DivergenceError, History, batches, lr_at, minimize
+from lessonlib.optim import SGD, Adam
+from lessonlib._validate import lr_at
+from lessonlib.train import DivergenceError, EpochHistory, History, batches, minimize, train_epochs
 
 
 @pytest.fixture
@@ -103,8 +104,8 @@ def test_schedule_lrs_recorded(quad):
 
     hist = minimize(quad, SGD(lr=schedule), np.ones(2), steps=12)
     np.testing.assert_allclose(hist.lrs, [schedule(t) for t in range(12)], rtol=1e-15)
-    assert lr_at(SGD(lr=schedule), 3) == pytest.approx(0.025)
-    assert lr_at(SGD(lr=0.3), 3) == 0.3
+    assert lr_at(SGD(lr=schedule).lr, 3) == pytest.approx(0.025)
+    assert lr_at(SGD(lr=0.3).lr, 3) == 0.3
 
 
 # ---------------------------------------------------------------- batches
@@ -307,3 +308,133 @@ def test_minimize_adjusting_lr_joins_chunks_and_follows_the_plateau():
     np.testing.assert_array_equal(run.thetas[:11], first.thetas)
     with pytest.raises(ValueError, match="every"):
         minimize_adjusting_lr(obj, 0.05, np.zeros(4), 100, 0, lambda loss, lr: lr)
+
+
+# ---------------------------------------------------------------- one lr_at, stopping rules
+
+def test_minimize_checks_the_schedule_with_the_one_lr_at(quad):
+    def bad(t):
+        return 0.5 - 0.25 * t                    # negative from t = 3
+
+    with pytest.raises(ValueError, match=r"returned lr=-0.25 at step t=3"):
+        minimize(quad, SGD(lr=bad), np.ones(2), steps=10)
+    assert lr_at(0.1, 5) == 0.1 and isinstance(lr_at(1, 0), float)
+
+
+def test_a_stopping_gradient_costs_nothing():
+    obj = _linreg()
+    hist = minimize(obj, SGD(lr=0.1), np.zeros(4), steps=10_000, grad_tol=1e-3)
+    assert hist.stopped == "grad_tol"
+    assert hist.grad_evals[-1] == obj.n * hist.steps     # the last gradient only stopped the run
+    mini = minimize(obj, SGD(lr=0.05), np.zeros(4), steps=50, batch_size=16, grad_tol=1e9)
+    assert mini.steps == 0 and mini.stopped == "grad_tol" and mini.grad_evals.tolist() == [0]
+
+
+def test_non_finite_gradient_stops_or_raises_with_the_step():
+    class NanAfterTwo:
+        calls = 0
+
+        def loss(self, theta):
+            return float(theta @ theta)
+
+        def grad(self, theta):
+            self.calls += 1
+            return 2 * theta if self.calls <= 2 else np.full_like(theta, np.nan)
+
+    hist = minimize(NanAfterTwo(), SGD(lr=0.1), np.ones(2), steps=10, on_divergence="stop")
+    assert hist.stopped == "diverged" and hist.steps == 2 and len(hist.thetas) == 3
+    with pytest.raises(DivergenceError, match=r"step 2: .*gradient itself is no longer finite"):
+        minimize(NanAfterTwo(), SGD(lr=0.1), np.ones(2), steps=10)
+
+
+# ---------------------------------------------------------------- train_epochs
+
+def _toy_mlp(n=60, seed=0):
+    from lessonlib.nn import MLP
+
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int) + (X[:, 2] > 1).astype(int)
+    return MLP(X[:40], y[:40], hidden=(8,)), MLP(X[40:], y[40:], hidden=(8,))
+
+
+def test_train_epochs_records_each_epoch_and_takes_ceil_n_over_b_steps():
+    mlp, test = _toy_mlp()
+    theta0 = mlp.init(0)
+    hist = train_epochs(mlp, SGD(0.1), theta0, 5, 16, test=test)
+    assert isinstance(hist, EpochHistory) and hist.stopped == "max_epochs"
+    assert hist.steps == 5 * 3                                     # 40 samples: batches 16, 16, 8
+    np.testing.assert_array_equal(hist.epochs, np.arange(6))
+    for field in (hist.train_loss, hist.test_loss, hist.train_accuracy, hist.test_accuracy):
+        assert field.shape == (6,)
+    assert hist.train_loss[0] == mlp.loss(theta0) and hist.test_loss[0] == test.loss(theta0)
+    assert hist.train_loss[-1] == mlp.loss(hist.theta) and hist.test_accuracy[-1] == test.accuracy(hist.theta)
+    assert hist.train_loss[-1] < hist.train_loss[0]
+    assert theta0 is not hist.theta and np.array_equal(theta0, mlp.init(0))   # theta0 untouched
+
+
+def test_train_epochs_is_the_loop_over_reshuffled_batches():
+    mlp, _ = _toy_mlp()
+    hist = train_epochs(mlp, SGD(0.1, momentum=0.9), mlp.init(1), 3, 16, seed=4)
+    opt, theta, gen = SGD(0.1, momentum=0.9), mlp.init(1), batches(mlp.n, 16, seed=4)
+    state = opt.init(theta)
+    epochs = []
+    for _ in range(3):
+        epoch = [next(gen) for _ in range(3)]
+        epochs.append(np.concatenate(epoch))
+        for idx in epoch:
+            theta, state = opt.step(theta, mlp.batch_grad(theta, idx), state)
+    np.testing.assert_array_equal(hist.theta, theta)
+    assert not np.array_equal(epochs[0], epochs[1])               # a new order every epoch
+    assert sorted(epochs[2]) == list(range(40))
+
+
+def test_train_epochs_is_deterministic_under_a_seed():
+    mlp, test = _toy_mlp()
+    run = lambda seed: train_epochs(mlp, Adam(0.01), mlp.init(0), 4, 8, test=test, seed=seed)  # noqa: E731
+    a, b, c = run(0), run(0), run(1)
+    np.testing.assert_array_equal(a.theta, b.theta)
+    np.testing.assert_array_equal(a.test_loss, b.test_loss)
+    assert not np.array_equal(a.theta, c.theta)
+
+
+def test_train_epochs_without_test_or_predict_records_what_exists():
+    hist = train_epochs(_linreg(), SGD(0.05), np.zeros(4), 2, 50)
+    assert hist.test_loss is None and hist.train_accuracy is None and hist.test_accuracy is None
+    assert hist.train_loss.shape == (3,) and hist.steps == 8
+    zero = train_epochs(_linreg(), SGD(0.05), np.zeros(4), 0, 50)
+    assert zero.steps == 0 and zero.train_loss.shape == (1,)
+
+
+def test_train_epochs_divergence_raises_or_stops():
+    mlp, test = _toy_mlp()
+    with np.errstate(all="ignore"):
+        with pytest.raises(DivergenceError, match=r"diverged in epoch \d+.*learning rate 1e\+08.*try 1e\+07"):
+            train_epochs(mlp, SGD(1e8), mlp.init(0), 50, 8)
+        hist = train_epochs(mlp, SGD(1e8), mlp.init(0), 50, 8, test=test, on_divergence="stop")
+    assert hist.stopped == "diverged" and len(hist.train_loss) < 51
+    assert np.isfinite(hist.train_loss).all()                     # only finite epochs are recorded
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": -1}, "epochs must be an integer >= 0, got -1"),
+    ({"epochs": 2.5}, "epochs must be an integer >= 0, got 2.5"),
+    ({"batch_size": 0}, "batch_size must be between 1 and n=40, got 0"),
+    ({"on_divergence": "ignore"}, "on_divergence must be"),
+])
+def test_train_epochs_bad_arguments(kwargs, message):
+    mlp, _ = _toy_mlp()
+    args = {"epochs": 2, "batch_size": 8} | kwargs
+    with pytest.raises(ValueError, match=message):
+        train_epochs(mlp, SGD(0.1), mlp.init(0), args.pop("epochs"), args.pop("batch_size"), **args)
+
+
+def test_the_mlp_learns_the_digits():
+    from lessonlib.data import load_digits
+    from lessonlib.nn import MLP
+    data = load_digits(bias=False, seed=0)
+    mlp = MLP(data.X_train, data.y_train, hidden=(32,), l2=1e-4)
+    hist = train_epochs(mlp, Adam(1e-2), mlp.init(0), 3, 64, test=mlp.on(data.X_test, data.y_test))
+    assert hist.test_accuracy[0] < 0.3                             # an untrained network guesses
+    assert hist.test_accuracy[-1] > 0.93
+    assert np.all(np.diff(hist.train_loss) < 0)

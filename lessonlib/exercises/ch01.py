@@ -2,14 +2,14 @@ r"""Exercises of chapter 1, "Loss functions and gradients".
 
 Each exercise is defined right after its solution, a function of the same name:
 the book shows the solution with ``literalinclude`` (``:pyobject:``), and then the
-name is rebound to the exercise, so ``ch01.mse_gradient.check(answer)`` checks an
-answer and ``ch01.mse_gradient.solution()`` prints the solution's source.
+name is rebound to the exercise, so ``ch01.huber_gradient.check(answer)`` checks an
+answer and ``ch01.huber_gradient.solution()`` prints the solution's source.
 :data:`SOLUTIONS` keeps the solution functions reachable by name (for the tests).
 
 ======================  ======================================================================
-``mse_gradient``        :math:`\frac2n X^\top(X\theta - y)`
+``huber_gradient``      :math:`\frac1n X^\top\operatorname{clip}(X\theta - y, -\delta, \delta)` (transfer)
 ``central_difference``  :math:`\big(J(\theta + he_j) - J(\theta - he_j)\big)/2h` for each j
-``logistic_gradient``   :math:`\frac1n X^\top(\sigma(X\theta) - y)`
+``regularized_logistic_gradient``  :math:`\frac1n X^\top(\sigma(X\theta) - y) + \lambda\theta` (transfer)
 ``gradient_at_point``   :math:`\nabla J` of :math:`\theta_1^2 + 3\theta_1\theta_2` at (1, -2)
 ``steepest_slope``      the largest directional derivative there, :math:`\lVert\nabla J\rVert`
 ======================  ======================================================================
@@ -18,69 +18,104 @@ answer and ``ch01.mse_gradient.solution()`` prints the solution's source.
 import numpy as np
 
 from ..objectives import sigmoid
-from . import FunctionExercise, ValueExercise
+from . import FunctionExercise, ValueExercise, halves
 
-__all__ = ["mse_gradient", "central_difference", "logistic_gradient", "gradient_at_point",
+__all__ = ["huber_gradient", "central_difference", "regularized_logistic_gradient", "gradient_at_point",
            "steepest_slope", "SOLUTIONS"]
 
 SOLUTIONS = {}
 
-# Small hand-made data, so that feedback messages show readable arrays.
-_X = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
-_theta = np.array([0.5, -1.0])
-_rng = np.random.default_rng(2024)
-_X_big = _rng.standard_normal((6, 3))
-_theta_big = _rng.standard_normal(3)
+CHAPTER = "ch01"
 
 
-# --- Exercise 1: the gradient of the mean squared error -----------------------------
+def _regression_cases(rng, labels):
+    """Random (theta, X, y) of a few samples and parameters, in steps of 0.5."""
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        X = halves(rng, (n, d))
+        labels_n = (rng.random(n) < 0.5).astype(float) if labels else halves(rng, n)
+        cases.append((f"random data, n = {n}, d = {d}", (halves(rng, d), X, labels_n)))
+    return cases
 
-def mse_gradient(theta, X, y):
-    """Gradient of J(theta) = mean((X @ theta - y)**2)."""
+
+# --- Exercise 1: the gradient of the Huber loss (a transfer of the least-squares derivation) ---
+
+def huber_gradient(theta, X, y, delta):
+    """Gradient of J(theta) = mean(huber(X @ theta - y)), huber(r) = r**2/2 if |r| <= delta else delta (|r| - delta/2)."""
     residual = X @ theta - y
-    return 2.0 / len(y) * (X.T @ residual)
+    slope = np.clip(residual, -delta, delta)    # huber'(r): r inside [-delta, delta], delta * sign(r) outside
+    return X.T @ slope / len(y)
 
 
-def _mse_sign(theta, X, y):
-    return 2.0 / len(y) * (X.T @ (y - X @ theta))
+def _huber_sign(theta, X, y, delta):
+    return X.T @ np.clip(y - X @ theta, -delta, delta) / len(y)
 
 
-def _mse_no_two(theta, X, y):
+def _huber_no_clip(theta, X, y, delta):
     return X.T @ (X @ theta - y) / len(y)
 
 
-def _mse_sum(theta, X, y):
-    return 2.0 * (X.T @ (X @ theta - y))
+def _huber_mse_factor(theta, X, y, delta):
+    return 2 * X.T @ np.clip(X @ theta - y, -delta, delta) / len(y)
 
 
-def _mse_sum_no_two(theta, X, y):
-    return X.T @ (X @ theta - y)
+def _huber_sum(theta, X, y, delta):
+    return X.T @ np.clip(X @ theta - y, -delta, delta)
 
 
-SOLUTIONS["mse_gradient"] = mse_gradient
-mse_gradient = FunctionExercise(
-    "mse_gradient",
-    solution=SOLUTIONS["mse_gradient"],
-    cases=[
-        ("three samples, two parameters", (_theta, _X, np.array([1.0, 0.0, 3.0]))),
-        ("theta = 0", (np.zeros(2), _X, np.array([1.0, 0.0, 3.0]))),
-        ("a single sample", (_theta, _X[:1], np.array([2.0]))),
-        ("y all zeros", (_theta, _X, np.zeros(3))),
-        ("six samples, three parameters", (_theta_big, _X_big, _rng.standard_normal(6))),
+def _huber_l1_everywhere(theta, X, y, delta):
+    return delta * X.T @ np.sign(X @ theta - y) / len(y)
+
+
+def _huber_clip_magnitude(theta, X, y, delta):
+    r = X @ theta - y
+    return X.T @ np.where(np.abs(r) <= delta, r, delta) / len(y)
+
+
+def _huber_cases(rng):
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        cases.append((f"random data, n = {n}, d = {d}",
+                      (halves(rng, d), halves(rng, (n, d)), halves(rng, n), float(rng.choice([1.0, 1.5, 2.0, 3.0])))))
+    return cases
+
+
+_X_ex = np.array([[1.0, 0.5], [1.0, -1.0], [1.0, 2.0]])
+
+SOLUTIONS["huber_gradient"] = huber_gradient
+huber_gradient = FunctionExercise(
+    "huber_gradient",
+    solution=SOLUTIONS["huber_gradient"],
+    chapter=CHAPTER,
+    examples=[
+        ("three samples, residuals inside and outside delta", (np.array([0.5, -1.0]), _X_ex, np.array([0.5, 0.0, 3.0]), 1.0)),
+        ("a delta larger than every residual", (np.array([0.5, -1.0]), _X_ex, np.array([1.0, 0.0, 3.0]), 100.0)),
+        ("a single sample", (np.array([0.5, -1.0]), _X_ex[:1], np.array([2.0]), 1.0)),
+        ("integer inputs", (np.array([1, -1]), np.array([[1, 2], [1, 0], [1, -1]]), np.array([2, 0, 1]), 1)),
     ],
-    hint="Write the residual r = X @ theta - y (prediction minus target). Per sample the "
-         "chain rule gives 2 * r_i * x_i; averaging over the n samples gives "
-         "(2 / n) * X.T @ r.",
+    random_cases=_huber_cases,
+    hints=[
+        "Follow the least-squares derivation of the chapter with a different per-sample loss: the chain rule "
+        "gives huber'(r_i) * x_i for sample i, with the residual r_i = x_i . theta - y_i.",
+        "huber'(r) is r where |r| <= delta and delta * sign(r) outside: the residual clipped to "
+        "[-delta, delta]. The two pieces meet at |r| = delta, so there is no gap.",
+        "With r = X @ theta - y, the gradient is X.T @ np.clip(r, -delta, delta) / n (the mean over samples; "
+        "no factor 2, since huber(r) = r**2 / 2 inside).",
+    ],
     mistakes=[
-        (_mse_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient "
-                    "(a step along minus it would climb). The residual is prediction minus "
-                    "target, X @ theta - y."),
-        (_mse_no_two, "The factor 2 is missing: the derivative of r**2 is 2 * r."),
-        (_mse_sum, "You summed over the samples instead of averaging: J is a mean, so divide "
-                   "by n = len(y)."),
-        (_mse_sum_no_two, "Two things are off: the factor 2 is missing (d/dr r**2 = 2r) and you "
-                          "summed instead of averaging (divide by n = len(y))."),
+        (_huber_sign, "Sign error: you used y - X @ theta, which gives the NEGATIVE gradient. The residual is "
+                      "prediction minus target, X @ theta - y."),
+        (_huber_no_clip, "You never clipped the residual: that is the gradient of r**2 / 2 for every sample. "
+                         "Outside [-delta, delta] the Huber loss grows linearly, its slope is delta * sign(r)."),
+        (_huber_mse_factor, "You kept the factor 2 of least squares: inside [-delta, delta] the Huber loss is "
+                            "r**2 / 2, whose derivative is r."),
+        (_huber_sum, "You summed over the samples instead of averaging: J is a mean, so divide by n = len(y)."),
+        (_huber_l1_everywhere, "You used delta * sign(r) for every sample: that is the slope of the linear part "
+                               "only; inside [-delta, delta] the slope is r itself."),
+        (_huber_clip_magnitude, "Outside [-delta, delta] you used +delta for every residual: the slope of the "
+                                "linear part is delta * sign(r), negative for negative residuals."),
     ],
+    no_loops=True,
 )
 
 
@@ -129,19 +164,35 @@ def log_sum_exp(theta):
     return float(np.logaddexp.reduce(theta))
 
 
+def _central_cases(rng):
+    cases = []
+    for f, d, h in [(sum_of_cubes, 3, 1e-3), (log_sum_exp, 2, 1e-4), (sum_of_cubes, 2, 1e-2),
+                    (log_sum_exp, 4, 1e-3)]:
+        cases.append((f"a random point, {f.__name__}", (f, halves(rng, d, -2.0, 2.0), h)))
+    return cases
+
+
 SOLUTIONS["central_difference"] = central_difference
 central_difference = FunctionExercise(
     "central_difference",
     solution=SOLUTIONS["central_difference"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
+        ("the chapter's integer point", (sum_of_cubes, np.array([1, -2]), 1e-3)),
         ("a cubic in three variables", (sum_of_cubes, np.array([1.0, -2.0, 0.5]), 1e-2)),
-        ("log-sum-exp in two variables", (log_sum_exp, np.array([0.3, -0.1]), 1e-3)),
         ("theta = 0", (log_sum_exp, np.zeros(3), 1e-3)),
         ("a single coordinate", (sum_of_cubes, np.array([2.0]), 1e-2)),
     ],
-    hint="For each coordinate j, build a vector `step` of zeros with step[j] = h, evaluate "
-         "f(theta + step) and f(theta - step), and divide their difference by 2 * h. Do not "
-         "change theta itself.",
+    random_cases=_central_cases,
+    hints=[
+        "A partial derivative is a slope along one axis: move only coordinate j, once up and once down, "
+        "and compare the two values of f.",
+        "For each j, build a vector `step` of zeros with step[j] = h; the two evaluation points are "
+        "theta + step and theta - step, 2h apart.",
+        "grad[j] = (f(theta + step) - f(theta - step)) / (2 * h). Make `grad` and `step` float arrays "
+        "(np.zeros(theta.shape)): with np.zeros_like, an integer theta gives integer arrays that "
+        "truncate h and the slopes. Do not change theta itself.",
+    ],
     mistakes=[
         (_forward_difference, "This is the FORWARD difference (f(theta + h e_j) - f(theta)) / h, "
                               "whose error is O(h); the central difference compares theta + h e_j "
@@ -155,59 +206,92 @@ central_difference = FunctionExercise(
 )
 
 
-# --- Exercise 3: the gradient of logistic regression --------------------------------
+# --- Exercise 3: L2-regularised logistic regression (a transfer of the logistic derivation) ---
 
-def logistic_gradient(theta, X, y):
-    """Gradient of the mean cross-entropy of p = sigmoid(X @ theta) against labels y in {0, 1}."""
+def regularized_logistic_gradient(theta, X, y, lam):
+    """Gradient of mean cross-entropy of sigmoid(X @ theta) against y in {0, 1}, plus lam/2 * |theta|**2."""
     p = sigmoid(X @ theta)
-    return X.T @ (p - y) / len(y)
+    return X.T @ (p - y) / len(y) + lam * theta
 
 
-def _logistic_sign(theta, X, y):
-    return X.T @ (y - sigmoid(X @ theta)) / len(y)
+def _reg_no_penalty(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y)
 
 
-def _logistic_sum(theta, X, y):
-    return X.T @ (sigmoid(X @ theta) - y)
+def _reg_half(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam / 2 * theta
 
 
-def _logistic_no_sigmoid(theta, X, y):
-    return X.T @ (X @ theta - y) / len(y)
+def _reg_double(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + 2 * lam * theta
 
 
-def _logistic_extra_sigma_prime(theta, X, y):
+def _reg_minus(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) - lam * theta
+
+
+def _reg_over_n(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam * theta / len(y)
+
+
+def _reg_sign(theta, X, y, lam):
+    return X.T @ (y - sigmoid(X @ theta)) / len(y) + lam * theta
+
+
+def _reg_sum(theta, X, y, lam):
+    return X.T @ (sigmoid(X @ theta) - y) + lam * theta
+
+
+def _reg_extra_sigma_prime(theta, X, y, lam):
     p = sigmoid(X @ theta)
-    return X.T @ ((p - y) * p * (1 - p)) / len(y)
+    return X.T @ ((p - y) * p * (1 - p)) / len(y) + lam * theta
+
+
+def _reg_cases(rng):
+    cases = []
+    for n, d in [(3, 2), (4, 3), (5, 1), (2, 3)]:
+        cases.append((f"random data, n = {n}, d = {d}",
+                      (halves(rng, d, -2.0, 2.0), halves(rng, (n, d)), (rng.random(n) < 0.5).astype(float),
+                       float(rng.choice([0.1, 0.5, 1.0, 2.0])))))
+    return cases
 
 
 _X_logit = np.array([[1.0, 2.0], [1.0, -1.0], [1.0, 0.5]])
 _y_logit = np.array([1.0, 0.0, 0.0])
 
-SOLUTIONS["logistic_gradient"] = logistic_gradient
-logistic_gradient = FunctionExercise(
-    "logistic_gradient",
-    solution=SOLUTIONS["logistic_gradient"],
-    cases=[
-        ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit)),
-        ("theta = 0", (np.zeros(2), _X_logit, _y_logit)),
-        ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]))),
-        ("y all zeros", (np.array([0.2, 0.7]), _X_logit, np.zeros(3))),
-        ("six samples, three parameters",
-         (_theta_big, _X_big, (_rng.uniform(size=6) < 0.5).astype(float))),
+SOLUTIONS["regularized_logistic_gradient"] = regularized_logistic_gradient
+regularized_logistic_gradient = FunctionExercise(
+    "regularized_logistic_gradient",
+    solution=SOLUTIONS["regularized_logistic_gradient"],
+    chapter=CHAPTER,
+    examples=[
+        ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.5)),
+        ("no penalty (lam = 0)", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.0)),
+        ("theta = 0", (np.zeros(2), _X_logit, _y_logit, 1.0)),
+        ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]), 0.5)),
+        ("integer inputs", (np.array([1, 0]), np.array([[1, 2], [1, -1], [1, 0]]), np.array([1, 0, 1]), 1)),
     ],
-    hint="The chain rule through the cross-entropy and the sigmoid leaves dJ_i/dz_i = p_i - y_i "
-         "(the sigma' factor cancels). With p = sigmoid(X @ theta), average (p_i - y_i) x_i over "
-         "the samples: X.T @ (p - y) / n.",
+    random_cases=_reg_cases,
+    hints=[
+        "The loss is a sum of two parts, and the gradient of a sum is the sum of the gradients: the chapter "
+        "derived the first part; what is the gradient of lam/2 * |theta|**2?",
+        "lam/2 * |theta|**2 = lam/2 * sum_j theta_j**2; its partial derivative in theta_j is lam * theta_j. "
+        "The penalty is not averaged over the samples.",
+        "With p = sigmoid(X @ theta): X.T @ (p - y) / n + lam * theta.",
+    ],
     mistakes=[
-        (_logistic_sign, "Sign error: you used y - p, which gives the NEGATIVE gradient. The "
-                         "derivative of the loss with respect to the logit is p - y."),
-        (_logistic_sum, "You summed over the samples instead of averaging: divide by n = len(y)."),
-        (_logistic_no_sigmoid, "You used the logit X @ theta where the probability "
-                               "p = sigmoid(X @ theta) belongs (that is the least-squares "
-                               "gradient without its 2)."),
-        (_logistic_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the "
-                                      "cross-entropy that factor cancels against the 1/(p(1 - p)) "
-                                      "from the derivative of the logarithms."),
+        (_reg_no_penalty, "You left out the penalty: the gradient of lam/2 * |theta|**2 is lam * theta, added "
+                          "to the data term."),
+        (_reg_half, "The penalty's gradient is lam * theta: the 2 from differentiating theta_j**2 cancels the 1/2."),
+        (_reg_double, "The penalty's gradient is lam * theta, not 2 * lam * theta: the penalty is lam/2 * "
+                      "|theta|**2, and the 1/2 cancels the 2."),
+        (_reg_minus, "The penalty pulls theta towards 0, so its gradient is +lam * theta (it is added to J)."),
+        (_reg_over_n, "You divided the penalty by n: only the data term is a mean over the samples; "
+                      "lam/2 * |theta|**2 is added once."),
+        (_reg_sign, "Sign error in the data term: the derivative of the loss with respect to the logit is p - y."),
+        (_reg_sum, "You summed the data term over the samples instead of averaging: divide it by n = len(y)."),
+        (_reg_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the cross-entropy that factor "
+                                 "cancels."),
     ],
 )
 
@@ -226,11 +310,19 @@ SOLUTIONS["gradient_at_point"] = gradient_at_point
 gradient_at_point = ValueExercise(
     "gradient_at_point",
     expected=SOLUTIONS["gradient_at_point"](),
-    hint="Differentiate with respect to theta1 holding theta2 fixed (both terms contain "
-         "theta1), then with respect to theta2 holding theta1 fixed; then plug in (1, -2).",
+    chapter=CHAPTER,
+    hints=[
+        "The gradient is the vector of the two partial derivatives: differentiate J with respect to "
+        "theta1 holding theta2 fixed, then with respect to theta2 holding theta1 fixed.",
+        "Both terms of J contain theta1, so dJ/dtheta1 has two parts; only the cross term "
+        "3 * theta1 * theta2 contains theta2.",
+        "dJ/dtheta1 = 2 theta1 + 3 theta2 and dJ/dtheta2 = 3 theta1: plug in theta1 = 1, theta2 = -2 and "
+        "enter np.array([dJ/dtheta1, dJ/dtheta2]).",
+    ],
     solution=SOLUTIONS["gradient_at_point"],
     mistakes=[
-        (np.array([4.0, -3.0]), "That is minus the gradient (the direction of steepest descent)."),
+        (np.array([4.0, -3.0]), "Both signs are flipped: that is minus the gradient (the direction of "
+                                "steepest descent)."),
         (np.array([2.0, 3.0]), "The cross term 3 * theta1 * theta2 also depends on theta1: it adds "
                                "3 * theta2 to dJ/dtheta1."),
         (np.array([-4.0, -6.0]), "dJ/dtheta2 of 3 * theta1 * theta2 is 3 * theta1, not 3 * theta2."),
@@ -251,14 +343,20 @@ SOLUTIONS["steepest_slope"] = steepest_slope
 steepest_slope = ValueExercise(
     "steepest_slope",
     expected=SOLUTIONS["steepest_slope"](),
-    hint="The directional derivative along a unit vector u is grad . u; by Cauchy-Schwarz it is "
-         "at most |grad|, with equality for u = grad / |grad|.",
+    chapter=CHAPTER,
+    hints=[
+        "The rate of increase along a unit vector u is the directional derivative grad . u. Which u makes "
+        "a dot product with a fixed vector largest?",
+        "Cauchy-Schwarz: grad . u <= |grad| |u| = |grad| for a unit u, with equality when u points along grad.",
+        "The answer is the Euclidean length of the gradient of the previous exercise, "
+        "sqrt(g1**2 + g2**2): a positive number.",
+    ],
     solution=SOLUTIONS["steepest_slope"],
     mistakes=[
-        (25.0, "That is the SQUARED norm of the gradient; the slope is its length, the square root."),
+        (25.0, "That is the SQUARED length of the gradient; the slope is the length itself."),
         (7.0, "That is the sum of the absolute components (the L1 norm); Cauchy-Schwarz gives the "
               "Euclidean length sqrt(g1**2 + g2**2)."),
-        (-5.0, "That is the smallest directional derivative, along -grad / |grad| (steepest "
+        (-5.0, "Negative: that is the smallest directional derivative, along -grad / |grad| (steepest "
                "descent); the question asks for the largest."),
         (3.0, "That is the slope along the theta2 axis only; the gradient's own direction is steeper."),
         (-4.0, "That is the slope along the theta1 axis only; the gradient's own direction is steeper."),

@@ -9,9 +9,12 @@ bound to the exercises at the bottom of the module.
 
 import numpy as np
 
-from . import FunctionExercise
+from . import FunctionExercise, describe, halves
 
-__all__ = ["gradient_descent", "max_stable_lr", "optimal_lr_and_rate", "square_closed_form", "SOLUTIONS"]
+CHAPTER = "ch02"
+
+__all__ = ["gradient_descent", "max_stable_lr", "rate_at_lr", "square_closed_form", "SOLUTIONS",
+           "quadratic_grad", "grad_square", "grad_quadratic", "grad_nonconvex"]
 
 
 # --- the solutions ---------------------------------------------------------------------
@@ -28,17 +31,17 @@ def max_stable_lr(A):
     return 2.0 / L
 
 
-def optimal_lr_and_rate(mu, L):
-    lr = 2.0 / (L + mu)
-    rate = (L - mu) / (L + mu)
-    return lr, rate
+def rate_at_lr(eigenvalues, lr):
+    # each eigen-coordinate of the error is multiplied by (1 - lr * lambda_i) per step;
+    # the norm of the error contracts (in the worst case) by the largest of their sizes
+    return float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues, dtype=float))))
 
 
 def square_closed_form(theta0, lr, a, T):
     return (1.0 - lr * a) ** T * theta0
 
 
-SOLUTIONS = {f.__name__: f for f in (gradient_descent, max_stable_lr, optimal_lr_and_rate, square_closed_form)}
+SOLUTIONS = {f.__name__: f for f in (gradient_descent, max_stable_lr, rate_at_lr, square_closed_form)}
 
 
 # --- gradients used as test cases (named, so feedback messages can name them) ----------
@@ -58,19 +61,57 @@ def grad_nonconvex(theta):
     return 4.0 * theta**3 - 6.0 * theta + 1.0
 
 
+class quadratic_grad:
+    """Gradient of J = 0.5 theta^T A theta - b^T theta, printed as the call that makes it."""
+
+    def __init__(self, A, b):
+        self.A, self.b = np.asarray(A, dtype=float), np.asarray(b, dtype=float)
+
+    def __call__(self, theta):
+        return self.A @ theta - self.b
+
+    def __repr__(self):
+        return f"ch02.quadratic_grad(A={describe(self.A)}, b={describe(self.b)})"
+
+
+def _spd(rng, d):
+    """A random symmetric positive definite matrix with integer entries."""
+    M = rng.integers(-2, 3, size=(d, d)).astype(float)
+    return M @ M.T + np.eye(d)
+
+
+def _gd_cases(rng):
+    cases = []
+    for d in (1, 2, 3):
+        A = _spd(rng, d)
+        lr = float(rng.choice([0.01, 0.02, 0.05]))
+        cases.append((f"a random {d}-D quadratic",
+                      (quadratic_grad(A, halves(rng, d)), halves(rng, d), lr, int(rng.integers(1, 8)))))
+    cases.append(("the non-convex J from a random start",
+                  (grad_nonconvex, halves(rng, 1, -1.5, 1.5), 0.05, int(rng.integers(2, 12)))))
+    return cases
+
+
 # --- the exercises ---------------------------------------------------------------------
 
 gradient_descent = FunctionExercise(
     "gradient_descent",
     SOLUTIONS["gradient_descent"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("J = theta**2, three steps", (grad_square, np.array([1.0]), 0.1, 3)),
-        ("a 2-D quadratic", (grad_quadratic, np.array([2.0, -1.0]), 0.2, 5)),
-        ("the non-convex J = theta**4 - 3 theta**2 + theta", (grad_nonconvex, np.array([1.5]), 0.05, 10)),
+        ("an integer start", (grad_quadratic, np.array([2, -1]), 0.2, 5)),
         ("zero steps (theta0 must come back unchanged)", (grad_square, np.array([0.5, -2.0]), 0.1, 0)),
     ],
-    hint="Start from theta = theta0 and repeat `steps` times: theta = theta - lr * grad(theta). "
-         "Write `theta = theta - ...` (a new array) rather than `theta -= ...`, which would change theta0.",
+    random_cases=_gd_cases,
+    hints=[
+        "Keep a current point theta, starting at theta0, and update it `steps` times with the rule "
+        "of the chapter. What does one step need to know about the current point?",
+        "Evaluate grad(theta) at the CURRENT theta inside the loop, and move against it, scaled by lr.",
+        "theta = np.asarray(theta0, dtype=float); then repeat `steps` times: theta = theta - lr * grad(theta). "
+        "`theta = theta - ...` makes a new array (theta0 stays untouched) and works for an integer theta0, "
+        "where `theta -= ...` fails.",
+    ],
     mistakes=[
         (lambda grad, theta0, lr, steps: SOLUTIONS["gradient_descent"](lambda th: -grad(th), theta0, lr, steps),
          "Your steps go uphill: you added lr * grad instead of subtracting it (that is gradient ascent)."),
@@ -85,18 +126,29 @@ gradient_descent = FunctionExercise(
     ],
 )
 
+
+def _hessian_cases(rng):
+    return [(f"a random {d}x{d} Hessian", (_spd(rng, d),)) for d in (2, 2, 3, 3)]
+
+
 max_stable_lr = FunctionExercise(
     "max_stable_lr",
     SOLUTIONS["max_stable_lr"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("a diagonal Hessian", (np.array([[4.0, 0.0], [0.0, 1.0]]),)),
-        ("a Hessian with off-diagonal entries", (np.array([[5.0, 2.0], [2.0, 2.0]]),)),
-        ("a 3-D Hessian", (np.array([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]]),)),
+        ("an integer Hessian with off-diagonal entries", (np.array([[5, 2], [2, 2]]),)),
         ("a 1-D quadratic J = 0.25 theta**2", (np.array([[0.5]]),)),
     ],
-    hint="Each eigen-coordinate of the error is multiplied by (1 - lr * lambda) per step; all of them "
-         "shrink only if |1 - lr * lambda| < 1 for every eigenvalue. Which eigenvalue binds first? "
-         "np.linalg.eigvalsh(A) gives the eigenvalues in ascending order.",
+    random_cases=_hessian_cases,
+    hints=[
+        "In the eigenbasis of A the error decouples: each eigen-coordinate is multiplied by the same "
+        "factor at every step. What is that factor for the eigenvalue lambda?",
+        "The factor is 1 - lr * lambda; all coordinates shrink only if |1 - lr * lambda| < 1 for EVERY "
+        "eigenvalue. Which eigenvalue breaks this first as lr grows?",
+        "The largest eigenvalue L binds: lr < 2 / L. np.linalg.eigvalsh(A) returns the eigenvalues in "
+        "ascending order, so L is its last entry.",
+    ],
     mistakes=[
         (lambda A: 1.0 / np.linalg.eigvalsh(A)[-1],
          "You returned 1/L: that step gives the largest *guaranteed decrease* per step, but larger steps "
@@ -112,52 +164,102 @@ max_stable_lr = FunctionExercise(
     ],
 )
 
-optimal_lr_and_rate = FunctionExercise(
-    "optimal_lr_and_rate",
-    SOLUTIONS["optimal_lr_and_rate"],
-    cases=[
-        ("a moderately conditioned problem, kappa = 10", (1.0, 10.0)),
-        ("a badly conditioned problem, kappa = 100", (0.5, 50.0)),
-        ("a perfectly conditioned problem (mu = L)", (2.0, 2.0)),
+
+def _rate_cases(rng):
+    cases = []
+    for lr_L in (0.3, 0.8, 1.5, 1.9):           # lr * L: the small end binds below 2 / (mu + L), the large end above
+        eigenvalues = rng.choice(np.arange(1, 41) / 2, size=3, replace=False)
+        lr = round(lr_L * float(rng.uniform(0.9, 1.1)) / float(eigenvalues.max()), 4)
+        cases.append(("a random three-eigenvalue quadratic", (eigenvalues, lr)))
+    return cases
+
+
+rate_at_lr = FunctionExercise(
+    "rate_at_lr",
+    SOLUTIONS["rate_at_lr"],
+    chapter=CHAPTER,
+    examples=[
+        ("eigenvalues 1, 4, 10 with lr = 0.1", (np.array([1.0, 4.0, 10.0]), 0.1)),
+        ("the same quadratic, lr = 0.19", (np.array([10.0, 1.0, 4.0]), 0.19)),
+        ("a step beyond the stability limit", (np.array([1.0, 4.0, 10.0]), 0.25)),
+        ("integer eigenvalues in a list", ([2, 3, 5], 0.25)),
+        ("every factor 1 - lr * lambda negative", (np.array([5.0, 6.0, 7.0]), 0.3)),
     ],
-    hint="The contraction is max(|1 - lr*mu|, |1 - lr*L|). The first term falls and the second rises "
-         "as lr grows; the best lr makes them equal: 1 - lr*mu = -(1 - lr*L). Return the tuple (lr, rate).",
+    random_cases=_rate_cases,
+    hints=[
+        "Work in the eigenbasis of the Hessian: there gradient descent acts on each coordinate of the error "
+        "separately. What factor multiplies coordinate i in one step?",
+        "Coordinate i is multiplied by 1 - lr * lambda_i. The error's norm is guaranteed to shrink only by the "
+        "largest |1 - lr * lambda_i| (the worst start puts all the error there). Can that be negative?",
+        "Return max_i |1 - lr * lambda_i|. Only the smallest and the largest eigenvalue can attain it (the "
+        "middle one never does), and it is above 1 when lr > 2 / L.",
+    ],
     mistakes=[
-        (lambda mu, L: (1.0 / L, 1.0 - mu / L),
-         "You used lr = 1/L (rate 1 - 1/kappa): a safe step, but balancing the two ends of the spectrum "
-         "does better."),
-        (lambda mu, L: (2.0 / (L + mu), (L - mu) / L),
-         "The step is right, but the rate (kappa - 1)/kappa is not: evaluate |1 - lr*mu| at lr = 2/(L + mu)."),
-        (lambda mu, L: (2.0 / (L + mu), ((L - mu) / (L + mu)) ** 2),
-         "The step is right, but you squared the rate: ((kappa-1)/(kappa+1))**2 is how fast the *loss gap* "
-         "shrinks; the exercise asks for the error |theta - theta*|."),
-        (lambda mu, L: (2.0 / (L + mu), (mu - L) / (L + mu)),
-         "Your rate is negative: you swapped mu and L in (L - mu)/(L + mu)."),
-        (lambda mu, L: (2.0 / (L + mu), (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))),
-         "The step is right, but (sqrt(kappa) - 1)/(sqrt(kappa) + 1) is the rate of heavy-ball momentum "
-         "(chapter 5), not of plain gradient descent."),
+        (lambda eigenvalues, lr: float(np.max(1 - lr * np.asarray(eigenvalues, dtype=float))),
+         "You left out the absolute value: a factor 1 - lr * lambda below 0 flips the sign of that coordinate "
+         "every step, and its size |1 - lr * lambda| is what counts."),
+        (lambda eigenvalues, lr: abs(1 - lr * float(np.max(eigenvalues))),
+         "You looked only at the largest eigenvalue: when lr is small, the slow direction (the smallest "
+         "eigenvalue, factor 1 - lr * mu) decides."),
+        (lambda eigenvalues, lr: abs(1 - lr * float(np.min(eigenvalues))),
+         "You looked only at the smallest eigenvalue: when lr is large, the stiff direction (the largest "
+         "eigenvalue, factor |1 - lr * L|) decides."),
+        (lambda eigenvalues, lr: (float(np.max(eigenvalues)) - float(np.min(eigenvalues)))
+         / (float(np.max(eigenvalues)) + float(np.min(eigenvalues))),
+         "(L - mu)/(L + mu) is the rate at the BEST step 2/(L + mu) only; at the given lr evaluate "
+         "max_i |1 - lr * lambda_i|."),
+        (lambda eigenvalues, lr: float(np.max(np.abs(1.0 - lr * np.asarray(eigenvalues, dtype=float)))) ** 2,
+         "You squared the factor: the square is how fast the LOSS gap shrinks; the exercise asks for the "
+         "error |theta - theta*|."),
+        (lambda eigenvalues, lr: float(np.abs(1.0 - lr * np.median(eigenvalues))),
+         "You used the middle eigenvalue: the worst direction is always one of the two ends of the spectrum."),
     ],
+    rtol=1e-9,
+    atol=1e-12,
 )
+
+
+def _closed_form_cases(rng):
+    cases = []
+    for _ in range(3):
+        a = int(rng.integers(1, 10)) / 2
+        cases.append(("a random run", (float(halves(rng, ())) or 1.0, int(rng.integers(1, 20)) / 100, a,
+                                       int(rng.integers(1, 30)))))
+    for _ in range(2):
+        a = int(rng.integers(2, 10)) / 2
+        lr = round(float(rng.uniform(1.05, 1.9)) / a, 3)
+        cases.append(("a random oscillating run (lr * a > 1)",
+                      (float(halves(rng, ())) or -1.0, lr, a, 2 * int(rng.integers(1, 5)) + 1)))
+    return cases
+
 
 square_closed_form = FunctionExercise(
     "square_closed_form",
     SOLUTIONS["square_closed_form"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("the notes' run: J = theta**2 (a = 2), lr = 0.01, 1000 steps", (1.0, 0.01, 2.0, 1000)),
-        ("a = 1, five steps", (2.0, 0.1, 1.0, 5)),
-        ("an oscillating run (lr * a > 1)", (1.0, 0.3, 5.0, 3)),
         ("zero steps", (-1.5, 0.05, 4.0, 0)),
+        ("integer inputs", (3, 0.25, 2, 3)),
     ],
-    hint="The gradient of a*theta**2/2 is a*theta, so one step multiplies theta by (1 - lr*a). "
-         "What do T steps do?",
+    random_cases=_closed_form_cases,
+    hints=[
+        "Write down one step of gradient descent on J = a * theta**2 / 2. What is its gradient?",
+        "The gradient is a * theta, so one step gives theta_1 = theta_0 - lr * a * theta_0: theta is "
+        "multiplied by a fixed factor. What do T steps do?",
+        "T steps multiply theta0 by (1 - lr * a) T times: theta_T = (1 - lr * a)**T * theta0. Keep the "
+        "sign of the factor (it oscillates when lr * a > 1).",
+    ],
     mistakes=[
         (lambda theta0, lr, a, T: (1.0 - lr) ** T * theta0,
          "You dropped the curvature a: one step multiplies theta by (1 - lr*a), not (1 - lr)."),
-        (lambda theta0, lr, a, T: (1.0 - lr * a) ** max(T - 1, 0) * theta0,
+        (lambda theta0, lr, a, T: (1.0 - lr * a) ** (T - 1) * theta0,
          "Your exponent is T - 1: theta_1 already has one factor (1 - lr*a), so theta_T has T of them."),
         (lambda theta0, lr, a, T: (1.0 - 2.0 * lr * a) ** T * theta0,
          "You used the gradient 2*a*theta: the derivative of a*theta**2/2 is a*theta (the notes' theta**2 "
          "is the case a = 2)."),
+        (lambda theta0, lr, a, T: (1.0 - lr * a / 2) ** T * theta0,
+         "You used the gradient a*theta/2: the derivative of a*theta**2/2 is a*theta."),
         (lambda theta0, lr, a, T: (1.0 - lr * a * T) * theta0,
          "You added up T steps of the first size, (1 - T*lr*a)*theta0: each step is proportional to the "
          "current theta, so the factors multiply."),
@@ -166,4 +268,5 @@ square_closed_form = FunctionExercise(
     ],
     rtol=1e-9,
     atol=1e-15,
+    no_loops=True,
 )

@@ -10,16 +10,20 @@ bound to the exercises at the bottom of the module.
 ``step_decay_lr``            :math:`\eta_0\,\gamma^{\lfloor t/s\rfloor}`
 ``cosine_lr``                :math:`\eta_{\min} + \tfrac12(\eta_0 - \eta_{\min})(1 + \cos(\pi\min(t, T)/T))`
 ``power_decay_sums_finite``  whether :math:`\sum_t (1+t)^{-p}` and :math:`\sum_t (1+t)^{-2p}` are finite
-``exponential_reach``        :math:`G\,\eta_0/(1-\gamma)`
+``gamma_for_reach``          the smallest :math:`\gamma` with :math:`G\,\eta_0/(1-\gamma) \ge D`
 ===========================  ===============================================================
 """
 
 import math
 
+import numpy as np
+
 from . import FunctionExercise
 
-__all__ = ["step_decay_lr", "cosine_lr", "power_decay_sums_finite", "exponential_reach",
+__all__ = ["step_decay_lr", "cosine_lr", "power_decay_sums_finite", "gamma_for_reach",
            "SOLUTIONS"]
+
+CHAPTER = "ch04"
 
 
 # --- the solutions ---------------------------------------------------------------------
@@ -40,31 +44,45 @@ def power_decay_sums_finite(p):
     return sum_finite, sum_sq_finite
 
 
-def exponential_reach(lr0, gamma, G):
-    # |theta_T - theta_0| <= sum_t lr_t |g_t| <= G * lr0 * (1 + gamma + gamma**2 + ...)
-    return G * lr0 / (1 - gamma)
+def gamma_for_reach(lr0, G, distance):
+    # exponential decay travels at most G * lr0 / (1 - gamma) (the reach bound);
+    # it can still cover `distance` only if G * lr0 / (1 - gamma) >= distance
+    return 1 - G * lr0 / distance
 
 
 SOLUTIONS = {f.__name__: f for f in (step_decay_lr, cosine_lr, power_decay_sums_finite,
-                                     exponential_reach)}
+                                     gamma_for_reach)}
 
 
 # --- the exercises ---------------------------------------------------------------------
 
+def _step_cases(rng):
+    cases = []
+    for _ in range(5):
+        step_size = int(rng.integers(2, 20))
+        t = int(rng.integers(step_size, 6 * step_size))
+        cases.append(("random settings", (int(rng.integers(1, 11)) / 10, int(rng.integers(1, 10)) / 10,
+                                          step_size, t)))
+    return cases
+
+
 step_decay_lr = FunctionExercise(
     "step_decay_lr",
     SOLUTIONS["step_decay_lr"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("the first step", (0.1, 0.5, 10, 0)),
-        ("the middle of the first phase", (0.1, 0.5, 10, 5)),
         ("the last step before the first decay", (0.1, 0.5, 10, 9)),
         ("the step of the first decay", (0.1, 0.5, 10, 10)),
-        ("the middle of the third phase", (0.1, 0.5, 10, 25)),
         ("divide by 10 every 30 steps, t = 95", (1.0, 0.1, 30, 95)),
         ("a decay every step (step_size = 1)", (0.2, 0.9, 1, 7)),
     ],
-    hint="Count the decays completed by step t: that is the integer division t // step_size "
-         "(0 for t = 0 .. step_size - 1). Multiply lr0 by gamma once per completed decay.",
+    random_cases=_step_cases,
+    hints=[
+        "How many decays have happened by step t? Count them for step_size = 10 at t = 0, 9, 10, 25.",
+        "The number of completed decays is the integer division t // step_size (0 for t = 0 .. step_size - 1).",
+        "Multiply lr0 by gamma once per completed decay: lr0 * gamma ** (t // step_size).",
+    ],
     mistakes=[
         (lambda lr0, gamma, step_size, t: lr0 - gamma / max(t, 1),
          "That is the source notes' 'step decay' lr0 - rate / max(t, 1): it rises towards lr0 "
@@ -81,25 +99,45 @@ step_decay_lr = FunctionExercise(
         (lambda lr0, gamma, step_size, t: lr0 * gamma ** (t / step_size),
          "You forgot the floor: gamma**(t / step_size) is a smooth exponential decay; step decay "
          "holds the rate constant between decays (t // step_size)."),
+        (lambda lr0, gamma, step_size, t: lr0 * gamma ** (t % step_size),
+         "You used the remainder t % step_size, which restarts at 0 after every decay: the number of "
+         "completed decays is the quotient t // step_size."),
     ],
     rtol=1e-12,
     atol=0.0,
 )
 
+
+def _cosine_cases(rng):
+    cases = []
+    for fraction in (rng.uniform(0.05, 0.95), rng.uniform(0.05, 0.95), rng.uniform(1.05, 2.0),
+                     rng.uniform(1.05, 2.0)):
+        total = int(rng.integers(10, 200))
+        lr0 = int(rng.integers(2, 11)) / 10
+        cases.append(("random settings", (lr0, round(lr0 * int(rng.integers(0, 5)) / 10, 3), total,
+                                          int(fraction * total))))
+    return cases
+
+
 cosine_lr = FunctionExercise(
     "cosine_lr",
     SOLUTIONS["cosine_lr"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("the first step", (0.1, 0.0, 100, 0)),
         ("a quarter of the way, with a floor", (0.1, 0.01, 100, 25)),
-        ("half-way", (0.1, 0.0, 100, 50)),
         ("the last step", (0.5, 0.05, 40, 40)),
         ("after the last step", (0.5, 0.05, 40, 55)),
-        ("three quarters of the way", (1.0, 0.2, 8, 6)),
     ],
-    hint="Map t to an angle from 0 to pi over the budget (pi * t / total_steps), take "
-         "(1 + cos(angle)) / 2, which falls from 1 to 0, and scale it between lr_min and lr0. "
-         "After total_steps the rate stays at lr_min.",
+    random_cases=_cosine_cases,
+    hints=[
+        "Cosine annealing follows half a period of a cosine, from its top at t = 0 to its bottom at "
+        "t = total_steps. Which angle corresponds to step t?",
+        "The angle is pi * t / total_steps, and (1 + cos(angle)) / 2 falls from 1 to 0. Scale that "
+        "between lr_min and lr0.",
+        "lr_min + (lr0 - lr_min) * (1 + cos(pi * t / total_steps)) / 2, with t replaced by "
+        "min(t, total_steps) so the rate stays at lr_min after the budget.",
+    ],
     mistakes=[
         (lambda lr0, lr_min, total_steps, t:
             lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * t / total_steps)),
@@ -107,7 +145,7 @@ cosine_lr = FunctionExercise(
          "min(t, total_steps) so the rate stays at lr_min."),
         (lambda lr0, lr_min, total_steps, t:
             lr_min + (lr0 - lr_min) * math.cos(math.pi * min(t, total_steps) / total_steps),
-         "You used cos itself, which runs from 1 to -1: the rate turns negative after half the "
+         "You used cos itself, which runs from 1 to -1: the rate drops below lr_min after half the "
          "budget. Use (1 + cos) / 2, which runs from 1 to 0."),
         (lambda lr0, lr_min, total_steps, t:
             0.5 * lr0 * (1 + math.cos(math.pi * min(t, total_steps) / total_steps)),
@@ -126,21 +164,32 @@ cosine_lr = FunctionExercise(
     atol=1e-15,
 )
 
+
+def _power_cases(rng):
+    # one p in each interval where the answer could change, none on the boundaries
+    intervals = [(0.01, 0.5), (0.5, 0.75), (0.75, 1.0), (1.0, 1.5), (1.5, 3.0)]
+    return [("a random p", (round(float(rng.uniform(low + 0.01, high - 0.01)), 2),)) for low, high in intervals]
+
+
 power_decay_sums_finite = FunctionExercise(
     "power_decay_sums_finite",
     SOLUTIONS["power_decay_sums_finite"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("a constant rate (p = 0)", (0.0,)),
-        ("p = 0.3", (0.3,)),
         ("inverse square root (p = 1/2)", (0.5,)),
-        ("p = 0.75", (0.75,)),
+        ("p = 1/2 as a NumPy number", (np.float64(0.5),)),
         ("inverse time (p = 1)", (1.0,)),
-        ("p = 1.5", (1.5,)),
-        ("p = 3", (3.0,)),
+        ("inverse time, p = 1 as an integer", (1,)),
     ],
-    hint="Compare the sum with the integral of (1 + t)**(-q): it is finite exactly when q > 1 "
-         "(for q = 1 it is the harmonic series, which grows like ln T). The rates have q = p, "
-         "their squares q = 2p. Return the pair (sum_finite, sum_sq_finite) as booleans.",
+    random_cases=_power_cases,
+    hints=[
+        "Compare the sum with an integral: sum over t of (1 + t)**(-q) is finite exactly when the integral "
+        "of (1 + t)**(-q) from 0 to infinity is.",
+        "That integral is finite exactly when q > 1 (q = 1 is the harmonic series, which grows like ln T). "
+        "What is q for the rates, and what for their squares?",
+        "The rates have q = p, their squares q = 2p: return (p > 1, 2 * p > 1) as booleans.",
+    ],
     mistakes=[
         (lambda p: (p >= 1, 2 * p > 1),
          "At p = 1 the rates form the harmonic series 1 + 1/2 + 1/3 + ..., which diverges "
@@ -149,7 +198,7 @@ power_decay_sums_finite = FunctionExercise(
          "At p = 1/2 the squares (1 + t)**(-1) form the harmonic series, which diverges: the sum "
          "of squares is finite only for p > 1/2."),
         (lambda p: (p > 1, p > 1),
-         "Squaring doubles the exponent: the squares decay like (1 + t)**(-2p), finite for p > 1/2."),
+         "Squaring doubles the exponent: the squares decay like (1 + t)**(-2p)."),
         (lambda p: (p > 0, p > 0),
          "Terms that tend to 0 do not make a sum finite (the harmonic series is the classic "
          "counterexample): compare with an integral."),
@@ -157,34 +206,48 @@ power_decay_sums_finite = FunctionExercise(
          "You swapped the two answers: the first is about the rates (exponent p), the second "
          "about their squares (exponent 2p)."),
     ],
+    show_expected=False,
 )
 
-exponential_reach = FunctionExercise(
-    "exponential_reach",
-    SOLUTIONS["exponential_reach"],
-    cases=[
-        ("the notes' 0.1 * 0.9**t with |g| <= 2", (0.1, 0.9, 2.0)),
-        ("lr0 = 1, gamma = 0.95, G = 0.75", (1.0, 0.95, 0.75)),
-        ("a slow decay", (0.5, 0.999, 3.0)),
-        ("a fast decay with large gradients", (0.01, 0.5, 10.0)),
+
+def _reach_cases(rng):
+    cases = []
+    for _ in range(4):
+        lr0, G = int(rng.integers(1, 11)) / 10, int(rng.integers(1, 21)) / 2
+        cases.append(("random settings", (lr0, G, round(lr0 * G * float(rng.uniform(1.5, 200)), 1))))
+    return cases
+
+
+gamma_for_reach = FunctionExercise(
+    "gamma_for_reach",
+    SOLUTIONS["gamma_for_reach"],
+    chapter=CHAPTER,
+    examples=[
+        ("the chapter's coin: lr0 = 1, |g| <= 0.75, a start 31.1 away", (1.0, 0.75, 31.1)),
+        ("a reach of exactly 15 for the coin's lr0 and G", (1.0, 0.75, 15.0)),
+        ("a distance of 100 with lr0 = 0.1, |g| <= 2", (0.1, 2.0, 100.0)),
+        ("integer inputs", (1, 2, 10)),
     ],
-    hint="Each step moves theta by lr_t * |g_t| <= G * lr0 * gamma**t (triangle inequality). "
-         "Add up all steps t = 0, 1, 2, ... with the geometric series 1 + gamma + gamma**2 + ... .",
+    random_cases=_reach_cases,
+    hints=[
+        "First bound how far exponential decay, lr_t = lr0 * gamma**t, can move theta in total when every "
+        "gradient has norm at most G (one step moves at most lr_t * G).",
+        "Summing the geometric series gives the reach G * lr0 / (1 - gamma) (the chapter's bound). The run "
+        "can cover `distance` only if this reach is at least `distance`.",
+        "Solve G * lr0 / (1 - gamma) = distance for gamma: any gamma at least that value leaves enough reach.",
+    ],
     mistakes=[
-        (lambda lr0, gamma, G: lr0 / (1 - gamma),
-         "You summed the learning rates but forgot the gradient bound: a step is lr_t * |g_t|, "
-         "so multiply by G."),
-        (lambda lr0, gamma, G: G * lr0 * gamma / (1 - gamma),
-         "Your sum starts at t = 1: the first step, t = 0, uses lr0 itself, so the series is "
-         "1 + gamma + gamma**2 + ... = 1 / (1 - gamma)."),
-        (lambda lr0, gamma, G: G * lr0 / (1 - gamma ** 2),
-         "1 / (1 - gamma**2) sums gamma**(2t), the squared rates' factors: the distance adds "
-         "up the rates themselves, gamma**t."),
-        (lambda lr0, gamma, G: G * lr0 * (1 - gamma),
-         "You multiplied by (1 - gamma) instead of dividing: 1 + gamma + gamma**2 + ... "
-         "= 1 / (1 - gamma), which is large when gamma is close to 1."),
-        (lambda lr0, gamma, G: G * lr0 / gamma,
-         "The geometric series 1 + gamma + gamma**2 + ... sums to 1 / (1 - gamma), not 1 / gamma."),
+        (lambda lr0, G, distance: 1 - lr0 / distance,
+         "You left out the gradient bound: a step moves lr_t * |g_t|, so the reach is G * lr0 / (1 - gamma)."),
+        (lambda lr0, G, distance: G * lr0 / distance,
+         "That is 1 - gamma, not gamma: the reach G * lr0 / (1 - gamma) = distance gives "
+         "1 - gamma = G * lr0 / distance."),
+        (lambda lr0, G, distance: distance / (distance + G * lr0),
+         "Your series starts at t = 1 (gamma + gamma**2 + ...): the first step, t = 0, already moves "
+         "by lr0 * G, so the series is 1 + gamma + gamma**2 + ... = 1 / (1 - gamma)."),
+        (lambda lr0, G, distance: math.sqrt(max(0.0, 1 - G * lr0 / distance)),
+         "You used 1 / (1 - gamma**2), the sum of the SQUARED rates' factors: the distance adds up the "
+         "rates themselves, gamma**t."),
     ],
     rtol=1e-10,
     atol=0.0,
