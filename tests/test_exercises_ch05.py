@@ -6,6 +6,7 @@ import pytest
 from lessonlib import theory
 from lessonlib.averages import ema, ema_bias_factor
 from lessonlib.exercises import ch05
+from lessonlib.exercises.ch02 import quadratic_grad
 from lessonlib.momentum import VelocitySGD
 
 SOLVE = ch05.SOLUTIONS
@@ -18,10 +19,10 @@ def assert_wrong(exercise, answer, *words):
         assert word in verdict.message, verdict.message
 
 
-def assert_correct(exercise, answer, repeats=5):
-    for _ in range(repeats):            # fresh random cases on every check
-        verdict = exercise.verdict(answer)
-        assert verdict.status == "correct", verdict.message
+def assert_correct(exercise, answer, seeds=range(25)):
+    for seed in seeds:                  # the random cases differ with the seed
+        verdict = exercise.verdict(answer, seed=seed)
+        assert verdict.status == "correct", (seed, verdict.message)
 
 
 # --- debiased_ema ------------------------------------------------------------------------
@@ -109,15 +110,16 @@ def test_heavy_ball_rate_mistakes_are_named():
 
 def test_velocity_momentum_agrees_with_lessonlib_and_accepts_arrays():
     lrs = [0.2] * 4 + [0.02] * 6
+    grad = quadratic_grad(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0]))
     opt = VelocitySGD(lambda t: lrs[t], momentum=0.8)
     theta, state = np.array([2.0, -1.0]), opt.init(np.zeros(2))
     for _ in lrs:
-        theta, state = opt.step(theta, ch05.grad_quadratic(theta), state)
-    assert np.allclose(SOLVE["velocity_momentum"](ch05.grad_quadratic, np.array([2.0, -1.0]), lrs, 0.8), theta)
+        theta, state = opt.step(theta, grad(theta), state)
+    assert np.allclose(SOLVE["velocity_momentum"](grad, np.array([2.0, -1.0]), lrs, 0.8), theta)
 
     def with_array_schedule(grad, theta0, lrs, beta):
         lrs = np.asarray(lrs, dtype=float)
-        theta, u = theta0.copy(), np.zeros_like(theta0, dtype=float)
+        theta, u = np.asarray(theta0, dtype=float), np.zeros(np.shape(theta0))
         for t in range(lrs.size):
             u = beta * u - lrs[t] * grad(theta)
             theta = theta + u

@@ -5,15 +5,19 @@ Each exercise is named after the function the learner writes, so a notebook read
 defined first under the same names (the book shows them with ``literalinclude``);
 :data:`SOLUTIONS` keeps them reachable after the names are bound to the exercises.
 
-Besides fixed cases, every check draws a few fresh random cases each time it runs,
-so an answer that happens to fit the fixed cases cannot pass by luck.
+Besides the chapter's examples and edge cases, every check draws fresh random cases
+(in round numbers, so a failing case can be pasted) each time it runs.
 """
 
 import numpy as np
 
-from . import FunctionExercise
+from . import FunctionExercise, halves
+from .ch02 import _spd, quadratic_grad
 
-__all__ = ["debiased_ema", "momentum_max_lr", "heavy_ball_rate", "velocity_momentum", "SOLUTIONS"]
+CHAPTER = "ch05"
+
+__all__ = ["debiased_ema", "momentum_max_lr", "heavy_ball_rate", "velocity_momentum", "SOLUTIONS",
+           "grad_square"]
 
 
 # --- the solutions ---------------------------------------------------------------------
@@ -51,46 +55,15 @@ def velocity_momentum(grad, theta0, lrs, beta):
 SOLUTIONS = {f.__name__: f for f in (debiased_ema, momentum_max_lr, heavy_ball_rate, velocity_momentum)}
 
 
-class _WithRandomCases(FunctionExercise):
-    """A :class:`FunctionExercise` that adds ``n_random`` cases from ``draw(rng)`` on every check."""
-
-    def __init__(self, *args, draw, n_random=3, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._fixed_cases = list(self.cases)
-        self._draw = draw
-        self._n_random = n_random
-
-    def _judge(self, fn):
-        rng = np.random.default_rng()
-        self.cases = self._fixed_cases + [("a random case", self._draw(rng)) for _ in range(self._n_random)]
-        return super()._judge(fn)
-
-
-# --- functions used as test cases (named, so feedback messages can name them) ----------
-
-A_TEST = np.array([[3.0, 1.0], [1.0, 2.0]])
-B_TEST = np.array([1.0, -1.0])
-
-
-def grad_quadratic(theta):
-    """Gradient of J = 0.5 theta^T A theta - b^T theta with A = [[3, 1], [1, 2]], b = [1, -1]."""
-    return A_TEST @ theta - B_TEST
-
+# --- functions used as test cases and typical mistakes ------------------------------------
 
 def grad_square(theta):
     """Gradient of J = theta**2 / 2."""
     return 1.0 * theta
 
 
-def _random_spd(rng):
-    d = int(rng.integers(2, 5))
-    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    A = (Q * rng.uniform(0.2, 20.0, d)) @ Q.T
-    return (A + A.T) / 2
-
-
-def _step_schedule(lr0, drop_at, factor, steps):
-    return [lr0 if t < drop_at else lr0 * factor for t in range(steps)]
+def _step_schedule(lr0, drop_at, steps):
+    return [lr0 if t < drop_at else lr0 / 10 for t in range(steps)]
 
 
 def _buffer_form(grad, theta0, lrs, beta):
@@ -138,19 +111,29 @@ def _hb_rate_where(lr, beta, lams):
 
 # --- the exercises ---------------------------------------------------------------------
 
-debiased_ema = _WithRandomCases(
+def _ema_cases(rng):
+    return [(f"random values, beta = {beta}", ([float(x) for x in halves(rng, int(rng.integers(4, 10)))], beta))
+            for beta in (float(b) for b in rng.choice([0.5, 0.8, 0.9, 0.95, 0.99], size=3))]
+
+
+debiased_ema = FunctionExercise(
     "debiased_ema",
     SOLUTIONS["debiased_ema"],
-    cases=[
-        ("a constant input (the corrected average must equal it from the first step)", ([2.0, 2.0, 2.0, 2.0], 0.9)),
+    chapter=CHAPTER,
+    examples=[
+        ("a constant input (the corrected average must equal it from the first value)", ([2.0, 2.0, 2.0, 2.0], 0.9)),
         ("a step from 0 to 1", ([0.0, 0.0, 1.0, 1.0, 1.0, 1.0], 0.5)),
         ("beta = 0.99, five values", ([1.0, 2.0, 3.0, 4.0, 5.0], 0.99)),
-        ("beta = 0 (no memory: the average is the latest value)", ([1.0, -3.0, 5.0], 0.0)),
+        ("a single value (its corrected average is itself)", ([3.5], 0.9)),
     ],
-    draw=lambda rng: (list(rng.normal(1.0, 2.0, int(rng.integers(4, 12)))), float(rng.uniform(0.5, 0.99))),
-    hint="Keep m = 0 and, for each value x_t, update m = beta*m + (1 - beta)*x. After t values the "
-         "weights of the average add up to 1 - beta**t (sum the geometric series), so divide by that. "
-         "Count t from 1 for the first value.",
+    random_cases=_ema_cases,
+    hints=[
+        "Run the moving average from m = 0 over the values, and after each value divide by the total weight "
+        "that the values seen so far carry. How much weight do t values carry?",
+        "After t values the weights (1 - beta) * beta**k, k = 0 .. t-1, add up to 1 - beta**t (a geometric "
+        "series): divide m_t by that. Count t from 1 for the first value.",
+        "m = 0; for t, x in enumerate(xs, start=1): m = beta*m + (1 - beta)*x; append m / (1 - beta**t).",
+    ],
     mistakes=[
         (_raw_ema, "You returned the plain moving average m_t: it is biased towards its zero start. "
                    "Divide each m_t by the total weight of its terms."),
@@ -159,31 +142,42 @@ debiased_ema = _WithRandomCases(
         (lambda xs, beta: _raw_ema(xs, beta) / (1 - beta),
          "You divided by 1 - beta, the newest value's weight: that turns the average into momentum's buffer "
          "(a sum), not an unbiased average. The correct factor depends on t."),
-        (_swapped_ema,
-         "You swapped beta and 1 - beta: beta multiplies the old average, 1 - beta the new value."),
+        (_swapped_ema, "You swapped beta and 1 - beta: beta multiplies the old average, 1 - beta the new value."),
     ],
     rtol=1e-9,
     atol=1e-12,
 )
 
-momentum_max_lr = _WithRandomCases(
+
+def _lr_cases(rng):
+    return [(f"a random {d}x{d} Hessian", (_spd(rng, d), float(rng.choice([0.5, 0.8, 0.9, 0.95]))))
+            for d in (2, 3, 3)]
+
+
+momentum_max_lr = FunctionExercise(
     "momentum_max_lr",
     SOLUTIONS["momentum_max_lr"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("a diagonal Hessian, beta = 0.9", (np.array([[4.0, 0.0], [0.0, 1.0]]), 0.9)),
-        ("a Hessian with off-diagonal entries, beta = 0.5", (np.array([[5.0, 2.0], [2.0, 2.0]]), 0.5)),
+        ("an integer Hessian with off-diagonal entries, beta = 0.5", (np.array([[5, 2], [2, 2]]), 0.5)),
         ("no momentum (beta = 0): gradient descent", (np.array([[2.0, 0.0], [0.0, 8.0]]), 0.0)),
     ],
-    draw=lambda rng: (_random_spd(rng), float(rng.uniform(0.1, 0.95))),
-    hint="Per eigenvalue lambda, heavy ball's matrix has characteristic polynomial "
-         "p(zeta) = zeta**2 - (1 + beta - lr*lambda) zeta + beta. Both roots lie inside the unit circle iff "
-         "p(1) > 0, p(-1) > 0 and beta < 1. Which eigenvalue fails first as lr grows?",
+    random_cases=_lr_cases,
+    hints=[
+        "Work one eigenvalue lambda at a time: momentum's 2x2 matrix has the characteristic polynomial "
+        "p(zeta) = zeta**2 - (1 + beta - lr*lambda) zeta + beta. When are both roots inside the unit circle?",
+        "Both roots are inside the unit circle iff p(1) > 0, p(-1) > 0 and beta < 1. Write p(-1) out: which "
+        "eigenvalue makes it fail first as lr grows?",
+        "p(-1) = 2 + 2*beta - lr*lambda > 0 for every eigenvalue, so lr < 2*(1 + beta) / L with L the largest "
+        "eigenvalue (np.linalg.eigvalsh(A)[-1]).",
+    ],
     mistakes=[
         (lambda A, beta: 2 / np.linalg.eigvalsh(A)[-1],
          "You returned 2/L, plain gradient descent's limit: momentum widens the stable range. Evaluate p(-1)."),
         (lambda A, beta: 2 * (1 - beta) / np.linalg.eigvalsh(A)[-1],
          "You returned 2(1 - beta)/L: keeping the long-run step lr/(1 - beta) below 2/L is a reasonable "
-         "tuning rule, but it is not the stability limit; evaluate p(-1) = 2 + 2*beta - lr*L."),
+         "tuning rule, but it is not the stability limit; evaluate p(-1)."),
         (lambda A, beta: 2 * (1 + beta) / np.linalg.eigvalsh(A)[0],
          "You used the smallest eigenvalue: the stiffest direction (the largest eigenvalue) fails first."),
         (lambda A, beta: 2 * (1 + beta) / ((1 + 2 * beta) * np.linalg.eigvalsh(A)[-1]),
@@ -193,29 +187,37 @@ momentum_max_lr = _WithRandomCases(
          "diagonal. Use np.linalg.eigvalsh(A)."),
     ],
     rtol=1e-9,
+    show_expected=False,
 )
 
 
-def _draw_rate_case(rng):
-    lams = list(np.sort(rng.uniform(0.5, 30.0, 3)))
-    beta = float(rng.uniform(0.0, 0.95))
-    lr = float(rng.uniform(0.05, 0.95) * 2 * (1 + beta) / lams[-1])
-    return lr, beta, lams
+def _rate_cases(rng):
+    cases = []
+    for _ in range(3):
+        lams = [float(x) for x in np.sort(rng.integers(1, 41, 3) / 2)]
+        cases.append(("random eigenvalues", (float(rng.choice([0.01, 0.02, 0.05, 0.1])),
+                                             float(rng.choice([0.0, 0.25, 0.5, 0.81, 0.9])), lams)))
+    return cases
 
 
-heavy_ball_rate = _WithRandomCases(
+heavy_ball_rate = FunctionExercise(
     "heavy_ball_rate",
     SOLUTIONS["heavy_ball_rate"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("an oscillating setting: every root has modulus sqrt(beta)", (0.1, 0.81, [1.0, 4.0, 9.0])),
         ("an over-damped slow eigenvalue and a flipping stiff one", (0.01, 0.5, [0.1, 5.0, 295.0])),
         ("no momentum: gradient descent's max|1 - lr*lambda|", (0.15, 0.0, [1.0, 4.0, 10.0])),
         ("a step near the stability limit", (0.35, 0.7, [1.0, 2.0, 9.5])),
     ],
-    draw=_draw_rate_case,
-    hint="For each eigenvalue find both roots of zeta**2 - (1 + beta - lr*lam) zeta + beta = 0 (np.roots or the "
-         "quadratic formula with a complex square root) and take the largest modulus; the rate is the "
-         "largest over all eigenvalues.",
+    random_cases=_rate_cases,
+    hints=[
+        "Each eigenvalue has its own 2x2 matrix and two roots; the error shrinks like the largest root modulus, "
+        "and the quadratic's rate is the worst over its eigenvalues.",
+        "For each eigenvalue find both roots of zeta**2 - (1 + beta - lr*lam) zeta + beta = 0 (np.roots, or the "
+        "quadratic formula with a complex square root) and take the largest modulus; return the largest over all "
+        "eigenvalues.",
+    ],
     mistakes=[
         (lambda lr, beta, lams: np.sqrt(beta),
          "You returned sqrt(beta): that is the modulus only when the roots are complex (the oscillating band). "
@@ -231,28 +233,38 @@ heavy_ball_rate = _WithRandomCases(
 )
 
 
-def _draw_velocity_case(rng):
-    theta0 = rng.normal(0.0, 2.0, 2)
-    beta = float(rng.uniform(0.5, 0.95))
-    lrs = _step_schedule(float(rng.uniform(0.05, 0.2)), int(rng.integers(3, 8)), 0.1, int(rng.integers(10, 20)))
-    return grad_quadratic, theta0, lrs, beta
+def _velocity_cases(rng):
+    cases = []
+    for _ in range(3):
+        A = _spd(rng, 2)
+        steps = int(rng.integers(6, 12))
+        lrs = _step_schedule(float(rng.choice([0.02, 0.05])), int(rng.integers(2, steps)), steps)
+        cases.append(("a random quadratic with a step schedule",
+                      (quadratic_grad(A, halves(rng, 2)), halves(rng, 2), lrs, float(rng.choice([0.5, 0.8, 0.9])))))
+    return cases
 
 
-velocity_momentum = _WithRandomCases(
+velocity_momentum = FunctionExercise(
     "velocity_momentum",
     SOLUTIONS["velocity_momentum"],
-    cases=[
+    chapter=CHAPTER,
+    examples=[
         ("a constant learning rate", (grad_square, np.array([1.0]), [0.1] * 5, 0.9)),
-        ("a step schedule: lr drops tenfold after 4 steps", (grad_quadratic, np.array([2.0, -1.0]),
-                                                            _step_schedule(0.2, 4, 0.1, 10), 0.8)),
-        ("beta = 0: gradient descent with a schedule", (grad_square, np.array([3.0]), [0.5, 0.25, 0.1], 0.0)),
-        ("zero steps (theta0 comes back)", (grad_quadratic, np.array([0.5, 0.5]), [], 0.9)),
+        ("a step schedule: lr drops tenfold after 4 steps",
+         (quadratic_grad(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])), np.array([2.0, -1.0]),
+          _step_schedule(0.2, 4, 10), 0.8)),
+        ("an integer start and beta = 0: gradient descent with a schedule", (grad_square, np.array([3]), [0.5, 0.25, 0.1], 0.0)),
+        ("zero steps (theta0 comes back)", (grad_square, np.array([0.5, 0.5]), [], 0.9)),
     ],
-    draw=_draw_velocity_case,
-    hint="Start from u = 0. At step t: u = beta*u - lrs[t]*grad(theta), then theta = theta + u. "
-         "Write `theta = theta + u` (a new array), not `theta += u`, which would change theta0.",
+    random_cases=_velocity_cases,
+    hints=[
+        "Keep two arrays, theta and the velocity u (starting at zeros), and update both at every step; step t "
+        "uses lrs[t].",
+        "At step t: u = beta*u - lrs[t]*grad(theta), then theta = theta + u. Write `theta = theta + u` (a new "
+        "array): `theta += u` would change theta0, and fails for an integer theta0.",
+    ],
     mistakes=[
-        (_buffer_form, "You wrote the buffer form b = beta*b + g, theta -= lr*b (torch's): it multiplies the whole "
+        (_buffer_form, "You wrote the buffer form b = beta*b + g, theta -= lr*b (PyTorch's): it multiplies the whole "
                        "history by today's learning rate. In the velocity form each gradient keeps the lr of its "
                        "own step."),
         (_old_velocity, "You moved theta with the velocity from before the update: compute the new u first, "
