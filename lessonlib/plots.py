@@ -2,12 +2,41 @@
 
 Each function draws on an ``ax`` (a new figure when none is given), labels its axes,
 adds a legend where there are several lines, and returns the axes.
+
+Importing this module (``lessonlib.widgets`` imports it too) applies the book's
+figure style, :data:`STYLE`: a figure 10 inches wide is shown about 7 inches wide in
+the site's text column, so matplotlib's default 10 pt text (and a legend at
+``fontsize="x-small"``, 5.8 pt) would be read at 5-7 px. The style raises every size
+relative to which ``"small"`` and ``"x-small"`` are computed.
 """
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["new_axes", "contour_paths", "loss_curves", "schedule_curves", "function_1d"]
+__all__ = ["STYLE", "use_book_style", "new_axes", "contour_paths", "loss_curves", "schedule_curves",
+           "function_1d"]
+
+#: rcParams of every figure of the book (see the module docstring).
+STYLE = {
+    "font.size": 12.0,
+    "axes.titlesize": "medium",
+    "axes.labelsize": "medium",
+    "legend.fontsize": "small",
+    "legend.title_fontsize": "small",
+    "xtick.labelsize": "small",
+    "ytick.labelsize": "small",
+    "figure.titlesize": "large",
+    "lines.linewidth": 1.6,
+}
+
+
+def use_book_style():
+    """Apply :data:`STYLE` to matplotlib's rcParams (done once on import)."""
+    mpl.rcParams.update(STYLE)
+
+
+use_book_style()
 
 
 def new_axes(ax=None, figsize=(6.4, 4.2)):

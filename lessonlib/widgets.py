@@ -11,6 +11,8 @@ frames drawn in advance.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import plots  # noqa: F401 - applies the book's figure style (plots.STYLE)
+
 __all__ = ["log_slider", "slider", "explorer", "static_panels", "scrubber"]
 
 

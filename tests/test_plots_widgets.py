@@ -184,3 +184,15 @@ def test_explorer_lays_out_two_sliders_per_row():
     box = widgets.explorer(lambda **kw: None, **controls)
     assert len(box.children) == 3  # two rows of sliders and the output
     assert len(box.children[0].children) == 2 and len(box.children[1].children) == 1
+
+
+def test_book_style_is_applied_on_import_and_legends_are_readable():
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    mpl.rcParams["font.size"] = 10.0
+    plots.use_book_style()
+    assert mpl.rcParams["font.size"] == plots.STYLE["font.size"]
+    # An "x-small" legend must still be at least 8 pt (it is 5.8 pt with matplotlib's defaults).
+    assert FontProperties(size="x-small").get_size_in_points() >= 8.0
+    assert FontProperties(size=mpl.rcParams["legend.fontsize"]).get_size_in_points() >= 9.5
