@@ -74,7 +74,8 @@ def static_panels(draw, name, values, ncols=None, panel_size=(3.6, 3.2), title=N
     return fig
 
 
-def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=72, label=None, **fixed):
+def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=72, label=None, caption=None,
+             number=None, **fixed):
     """A slider for the static website: ``draw`` for each value, pre-rendered, one frame shown.
 
     Returns an ``IPython.display.HTML`` object: an ``<input type="range">`` and one PNG
@@ -85,6 +86,9 @@ def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=7
     keep ``values`` short and ``dpi`` low (see :attr:`HTML.data` for the byte count).
 
     ``alt`` describes a frame for readers who cannot see it; the value is appended.
+    With ``caption`` the slider is a ``<figure>`` with that caption, headed by ``number``
+    (e.g. "Fig. 5.6", continuing the page's figure numbers, which Sphinx assigns only to
+    its own figures).
     """
     import base64
     import html
@@ -116,7 +120,12 @@ def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=7
                "for(var i=0;i<f.length;i++){f[i].hidden=(i!=this.value);}"
                "this.nextElementSibling.textContent=this.dataset.labels.split('|')[this.value];")
     labels = html.escape("|".join(texts))
-    return HTML(f'<div class="scrubber" id="{key}"><p><input type="range" min="0" max="{len(values) - 1}" '
+    tag = "figure" if caption else "div"
+    figcaption = ""
+    if caption:
+        figcaption = (f'<figcaption><p><span class="caption-number">{html.escape(number or "")} </span>'
+                      f'<span class="caption-text">{html.escape(caption)}</span></p></figcaption>')
+    return HTML(f'<{tag} class="scrubber" id="{key}"><p><input type="range" min="0" max="{len(values) - 1}" '
                 f'step="1" value="{start}" aria-label="{html.escape(label)}" data-labels="{labels}" '
                 f'oninput="{handler}"> <output>{html.escape(texts[start])}</output></p>'
-                + "".join(frames) + "</div>")
+                + "".join(frames) + figcaption + f"</{tag}>")

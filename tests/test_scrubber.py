@@ -37,3 +37,9 @@ def test_bad_arguments_are_named(kwargs, word):
     args = dict(values=[1.0], key="k", alt="x") | kwargs
     with pytest.raises(ValueError, match=word):
         widgets.scrubber(draw, "a", **args)
+
+
+def test_a_caption_makes_it_a_numbered_figure():
+    html = widgets.scrubber(draw, "a", [0.0, 1.0], key="k", alt="a line", caption="Two lines.", number="Fig. 9.9").data
+    assert html.startswith('<figure class="scrubber"') and html.endswith("</figure>")
+    assert '<span class="caption-number">Fig. 9.9 </span><span class="caption-text">Two lines.</span>' in html
