@@ -4,6 +4,8 @@ One module per concept, each algorithm in one place with its formula in the
 docstring:
 
 - :mod:`lessonlib.optim`      optimizers (SGD, AdaGrad, RMSProp, Adam, AdamW)
+- :mod:`lessonlib.momentum`   momentum in the velocity form (Keras's SGD)
+- :mod:`lessonlib.averages`   exponential moving averages, their weights, window and bias
 - :mod:`lessonlib.schedules`  learning-rate schedules ``t -> lr``
 - :mod:`lessonlib.schedule_theory`  Robbins-Monro sums, exponential decay's reach
 - :mod:`lessonlib.objectives` losses with analytic gradients

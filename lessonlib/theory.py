@@ -36,9 +36,15 @@ __all__ = [
     "descent_lemma_bound",
     "iterations_to_tolerance",
     "empirical_rate",
+    "envelope_rate",
     "heavy_ball_contraction",
     "heavy_ball_max_stable_lr",
     "heavy_ball_optimal",
+    "momentum_matrix",
+    "momentum_roots",
+    "momentum_regime",
+    "nesterov_contraction",
+    "nesterov_max_stable_lr",
 ]
 
 
@@ -200,6 +206,29 @@ def empirical_rate(errors, tail=None):
     return float(np.exp((np.log(last) - np.log(first)) / k))
 
 
+def envelope_rate(errors, window, span):
+    r"""A linear rate measured from an oscillating run: compare the peaks of two windows.
+
+    .. math:: \hat\rho = \Big(\frac{\max_{T-w < t \le T} e_t}{\max_{T-s-w < t \le T-s} e_t}\Big)^{1/s}
+
+    with :math:`w` = ``window`` and :math:`s` = ``span``. A run with complex roots
+    :math:`\rho e^{\pm i\omega}` has :math:`e_t = \rho^t\lvert c\cos(\omega t + \varphi)\rvert`,
+    whose step-to-step ratio swings wildly (:func:`empirical_rate` then reads the
+    phase); the peak of a window longer than the half-period :math:`\pi/\omega` is
+    :math:`\rho^t\lvert c\rvert` to first order, so the ratio of peaks is :math:`\rho^s`.
+    ``errors`` must be positive and finite over both windows.
+    """
+    e = np.abs(np.asarray(errors, dtype=float).reshape(-1))
+    check_int("window", window, 1)
+    check_int("span", span, 1)
+    if window + span > e.size:
+        raise ValueError(f"window + span must be at most len(errors) = {e.size}, got {window} + {span}")
+    last, first = e[e.size - window:].max(), e[e.size - window - span:e.size - span].max()
+    if not (np.isfinite(first) and np.isfinite(last) and first > 0 and last > 0):
+        raise ValueError(f"errors must be finite and > 0 in both windows, got peaks {first:g} and {last:g}")
+    return float(np.exp((np.log(last) - np.log(first)) / span))
+
+
 def heavy_ball_contraction(lr, beta, eigenvalues):
     r"""Asymptotic per-step contraction of heavy-ball momentum on a quadratic.
 
@@ -246,3 +275,97 @@ def heavy_ball_optimal(mu, L):
     sq_mu, sq_L = math.sqrt(mu), math.sqrt(L)
     rate = (sq_L - sq_mu) / (sq_L + sq_mu)
     return 4.0 / (sq_L + sq_mu) ** 2, rate**2, rate
+
+
+def momentum_matrix(lr, beta, lam, nesterov=False):
+    r"""The 2×2 matrix that advances one eigen-coordinate of momentum on a quadratic.
+
+    In ``SGD(lr, momentum=beta)``'s form, with :math:`z` the error's eigen-coordinate
+    along eigenvalue :math:`\lambda` and :math:`b` the buffer's, one step is
+    :math:`(z_{t+1}, b_{t+1})^\top = M\,(z_t, b_t)^\top` with
+
+    .. math:: M_{\mathrm{HB}} = \begin{pmatrix} 1 - \eta\lambda & -\eta\beta \\ \lambda & \beta \end{pmatrix},
+              \qquad
+              M_{\mathrm{N}} = \begin{pmatrix} 1 - \eta\lambda(1+\beta) & -\eta\beta^2 \\ \lambda & \beta \end{pmatrix}.
+
+    Heavy ball: trace :math:`1 + \beta - \eta\lambda`, determinant :math:`\beta`;
+    Nesterov: trace :math:`(1+\beta)(1-\eta\lambda)`, determinant :math:`\beta(1-\eta\lambda)`.
+    """
+    check_nonnegative("lr", lr)
+    check_interval("beta", beta, 0.0, 1.0, "[]")
+    check_finite("lam", lam)
+    h = lr * lam
+    if nesterov:
+        return np.array([[1.0 - h * (1.0 + beta), -lr * beta**2], [lam, beta]])
+    return np.array([[1.0 - h, -lr * beta], [lam, beta]])
+
+
+def momentum_roots(lr, beta, lam, nesterov=False):
+    r"""The two eigenvalues of :func:`momentum_matrix`, largest modulus first (complex array).
+
+    They solve :math:`\zeta^2 - (1 + \beta - \eta\lambda)\zeta + \beta = 0` for heavy ball and
+    :math:`\zeta^2 - (1+\beta)(1 - \eta\lambda)\zeta + \beta(1 - \eta\lambda) = 0` for Nesterov.
+    The eigen-coordinate's error shrinks like :math:`\max\lvert \zeta\rvert^t`.
+    """
+    check_nonnegative("lr", lr)
+    check_interval("beta", beta, 0.0, 1.0, "[]")
+    check_finite("lam", lam)
+    h = lr * lam
+    trace, det = ((1 + beta) * (1 - h), beta * (1 - h)) if nesterov else (1 + beta - h, beta)
+    root = np.sqrt(complex(trace * trace - 4 * det))
+    z = np.array([(trace + root) / 2, (trace - root) / 2])
+    return z[np.argsort(-np.abs(z), kind="stable")]
+
+
+def momentum_regime(lr, beta, lam, rtol=1e-9):
+    r"""How heavy ball moves one eigen-coordinate: read off the roots of its matrix.
+
+    In terms of the product :math:`\eta\lambda` (the discriminant of the characteristic
+    polynomial is :math:`(1 + \beta - \eta\lambda)^2 - 4\beta`):
+
+    - ``"unstable"``: :math:`\eta\lambda \le 0` or :math:`\eta\lambda \ge 2 + 2\beta` (a root on or outside the unit circle);
+    - ``"over-damped"``: :math:`\eta\lambda < (1 - \sqrt\beta)^2`, two positive real roots: a slow monotone creep;
+    - ``"critically damped"``: :math:`\eta\lambda = (1 \mp \sqrt\beta)^2`, a double root :math:`\pm\sqrt\beta`;
+    - ``"oscillating"``: :math:`(1-\sqrt\beta)^2 < \eta\lambda < (1+\sqrt\beta)^2`, complex roots of modulus :math:`\sqrt\beta`;
+    - ``"flipping"``: :math:`(1+\sqrt\beta)^2 < \eta\lambda < 2 + 2\beta`, two negative real roots: the sign alternates.
+
+    ``rtol`` is the relative width around :math:`\eta\lambda = (1 \mp \sqrt\beta)^2` counted as critical.
+    """
+    check_nonnegative("lr", lr)
+    check_interval("beta", beta, 0.0, 1.0, "[)")
+    check_finite("lam", lam)
+    h = lr * lam
+    if h <= 0 or h >= 2 + 2 * beta:
+        return "unstable"
+    low, high = (1 - math.sqrt(beta)) ** 2, (1 + math.sqrt(beta)) ** 2
+    if abs(h - low) <= rtol * high or abs(h - high) <= rtol * high:
+        return "critically damped"
+    if h < low:
+        return "over-damped"
+    return "oscillating" if h < high else "flipping"
+
+
+def nesterov_contraction(lr, beta, eigenvalues):
+    r"""Asymptotic per-step contraction of Nesterov momentum (``SGD(lr, beta, nesterov=True)``) on a quadratic.
+
+    The largest root modulus of :math:`\zeta^2 - (1+\beta)(1-\eta\lambda)\zeta + \beta(1-\eta\lambda) = 0`
+    over the spectrum (see :func:`momentum_roots`). With :math:`\beta = 0` it is
+    :func:`gd_contraction`.
+    """
+    check_nonnegative("lr", lr)
+    check_interval("beta", beta, 0.0, 1.0, "[)")
+    return float(max(np.abs(momentum_roots(lr, beta, lam, nesterov=True)[0])
+                     for lam in _eigenvalues(eigenvalues)))
+
+
+def nesterov_max_stable_lr(L, beta):
+    r"""Nesterov momentum converges for every :math:`\lambda \in (0, L]` iff :math:`0 < \eta < \frac{2(1+\beta)}{(1+2\beta)L}`.
+
+    From the root conditions :math:`p(1) = \eta\lambda > 0` and
+    :math:`p(-1) = 1 + (1 + 2\beta)(1 - \eta\lambda) > 0` of its characteristic polynomial.
+    Narrower than heavy ball's :math:`2(1+\beta)/L` (:func:`heavy_ball_max_stable_lr`):
+    at :math:`\beta = 0.9`, :math:`1.36/L` against :math:`3.8/L`.
+    """
+    check_positive("L", L)
+    check_interval("beta", beta, 0.0, 1.0, "[)")
+    return 2.0 * (1.0 + beta) / ((1.0 + 2.0 * beta) * L)

@@ -3,7 +3,9 @@
 An explorer is a plotting function ``draw(**params, ax=None)``. In a running
 notebook :func:`explorer` puts sliders on its parameters; on the static website
 (where sliders would be dead) :func:`static_panels` draws the same function for a
-few chosen values side by side, so the figure makes the same point.
+few chosen values side by side, so the figure makes the same point, and
+:func:`scrubber` gives the page a slider that needs no kernel: it flips through
+frames drawn in advance.
 """
 
 import matplotlib.pyplot as plt
@@ -11,7 +13,7 @@ import numpy as np
 
 from . import plots  # noqa: F401 - applies the book's figure style (plots.STYLE)
 
-__all__ = ["log_slider", "slider", "explorer", "static_panels"]
+__all__ = ["log_slider", "slider", "explorer", "static_panels", "scrubber"]
 
 
 def log_slider(value, low, high, description, steps=60):
@@ -70,3 +72,60 @@ def static_panels(draw, name, values, ncols=None, panel_size=(3.6, 3.2), title=N
     if title:
         fig.suptitle(title)
     return fig
+
+
+def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=72, label=None, caption=None,
+             number=None, **fixed):
+    """A slider for the static website: ``draw`` for each value, pre-rendered, one frame shown.
+
+    Returns an ``IPython.display.HTML`` object: an ``<input type="range">`` and one PNG
+    frame per value (base64, in the page itself: no script file, no network, no kernel).
+    Moving the slider shows frame ``i`` and hides the others, in an inline ``oninput``
+    handler. The output is deterministic (the element id is ``key``, the PNGs carry no
+    date), so nbval can compare it. Each frame costs its PNG's size in page weight:
+    keep ``values`` short and ``dpi`` low (see :attr:`HTML.data` for the byte count).
+
+    ``alt`` describes a frame for readers who cannot see it; the value is appended.
+    With ``caption`` the slider is a ``<figure>`` with that caption, headed by ``number``
+    (e.g. "Fig. 5.6", continuing the page's figure numbers, which Sphinx assigns only to
+    its own figures).
+    """
+    import base64
+    import html
+    import io
+
+    from IPython.display import HTML
+
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one parameter value to draw")
+    if not key.replace("-", "").isalnum():
+        raise ValueError(f"key must be letters, digits and '-', got {key!r}")
+    start = len(values) // 2 if start is None else start
+    if not 0 <= start < len(values):
+        raise ValueError(f"start must be an index into values (0 to {len(values) - 1}), got {start}")
+    label = label or name
+    texts = [f"{label} = {v:.3g}" if isinstance(v, (int, float, np.number)) else f"{label} = {v}" for v in values]
+    frames = []
+    for i, (value, text) in enumerate(zip(values, texts)):
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        draw(**{name: value}, **fixed, ax=ax)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        frames.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(f"{alt} ({text})")}"'
+                      f'{"" if i == start else " hidden"} style="max-width:100%">')
+    handler = ("var f=this.parentNode.parentNode.querySelectorAll('img');"
+               "for(var i=0;i<f.length;i++){f[i].hidden=(i!=this.value);}"
+               "this.nextElementSibling.textContent=this.dataset.labels.split('|')[this.value];")
+    labels = html.escape("|".join(texts))
+    tag = "figure" if caption else "div"
+    figcaption = ""
+    if caption:
+        figcaption = (f'<figcaption><p><span class="caption-number">{html.escape(number or "")} </span>'
+                      f'<span class="caption-text">{html.escape(caption)}</span></p></figcaption>')
+    return HTML(f'<{tag} class="scrubber" id="{key}"><p><input type="range" min="0" max="{len(values) - 1}" '
+                f'step="1" value="{start}" aria-label="{html.escape(label)}" data-labels="{labels}" '
+                f'oninput="{handler}"> <output>{html.escape(texts[start])}</output></p>'
+                + "".join(frames) + figcaption + f"</{tag}>")

@@ -15,19 +15,19 @@ import math
 import numpy as np
 import pytest
 
-from lessonlib.exercises import Exercise, FunctionExercise, Verdict, ch01, ch02, ch03, ch04, describe
+from lessonlib.exercises import Exercise, FunctionExercise, Verdict, ch01, ch02, ch03, ch04, ch05, describe
 from lessonlib.exercises.progress import all_exercises
 from lessonlib.objectives import sigmoid
 
 SEEDS = range(25)
 ALL = all_exercises()
 FUNCTION_EXERCISES = [ex for _, _, ex in ALL if isinstance(ex, FunctionExercise)]
-SOLUTIONS = {ex.name: mod.SOLUTIONS[ex.name] for mod in (ch01, ch02, ch03, ch04) for ex in
+SOLUTIONS = {ex.name: mod.SOLUTIONS[ex.name] for mod in (ch01, ch02, ch03, ch04, ch05) for ex in
              [getattr(mod, n) for n in mod.__all__ if isinstance(getattr(mod, n, None), Exercise)]}
 
 
-def test_the_book_has_seventeen_exercises_with_graduated_hints():
-    assert len(ALL) == 17
+def test_the_book_has_twenty_one_exercises_with_graduated_hints():
+    assert len(ALL) == 21
     for chapter, name, ex in ALL:
         assert len(ex.hints) >= 2, name
         assert ex.chapter == chapter
@@ -285,7 +285,7 @@ def test_failing_inputs_are_printed_in_full_and_can_be_pasted(exercise):
 
 @pytest.mark.parametrize("exercise", FUNCTION_EXERCISES, ids=lambda e: e.name)
 def test_every_random_input_round_trips_through_its_description(exercise):
-    namespace = {"np": np, "ch01": ch01, "ch02": ch02, "ch03": ch03, "ch04": ch04}
+    namespace = {"np": np, "ch01": ch01, "ch02": ch02, "ch03": ch03, "ch04": ch04, "ch05": ch05}
     for _, args, _ in exercise._cases(3):
         for arg in args:
             back = eval(describe(arg), namespace)
