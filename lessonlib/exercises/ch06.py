@@ -6,9 +6,9 @@ defined first under the same names (the book shows them with ``literalinclude``)
 :data:`SOLUTIONS` keeps them reachable after the names are bound to the exercises.
 
 =========================  =================================================================
-``adagrad_step``           one step: :math:`G \leftarrow G + g^2`, :math:`\theta \leftarrow \theta - \alpha g/(\sqrt G + \epsilon)`
-``effective_steps``        the per-coordinate steps :math:`\alpha/(\sqrt{G_t} + \epsilon)` of a whole run
-``adagrad_distance``       the distance travelled in T steps under a constant gradient (:math:`\epsilon = 0`)
+``adagrad_step``           one step: :math:`G \leftarrow G + g^2`, :math:`\theta \leftarrow \theta - \eta g/(\sqrt G + \varepsilon)`
+``effective_steps``        the per-coordinate steps :math:`\eta/(\sqrt{G_{t+1}} + \varepsilon)` of a whole run
+``adagrad_distance``       the distance travelled in T steps under a constant gradient (:math:`\varepsilon = 0`)
 =========================  =================================================================
 """
 
@@ -32,7 +32,7 @@ def adagrad_step(theta, grad, G, lr, eps):
 
 
 def effective_steps(grads, lr, eps):
-    # row t of grads is g_t; row t of the answer is lr / (sqrt(g_0^2 + ... + g_t^2) + eps)
+    # row k of grads is g_k; row k of the answer is lr / (sqrt(g_0^2 + ... + g_k^2) + eps)
     G = np.cumsum(np.asarray(grads, dtype=float) ** 2, axis=0)
     return lr / (np.sqrt(G) + eps)
 
