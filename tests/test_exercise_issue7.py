@@ -9,6 +9,7 @@ Random cases make every check differ between runs, so the tests run many seeds.
 """
 
 import copy
+import importlib
 import inspect
 import math
 
@@ -22,12 +23,14 @@ from lessonlib.objectives import sigmoid
 SEEDS = range(25)
 ALL = all_exercises()
 FUNCTION_EXERCISES = [ex for _, _, ex in ALL if isinstance(ex, FunctionExercise)]
-SOLUTIONS = {ex.name: mod.SOLUTIONS[ex.name] for mod in (ch01, ch02, ch03, ch04, ch05) for ex in
-             [getattr(mod, n) for n in mod.__all__ if isinstance(getattr(mod, n, None), Exercise)]}
+# every chapter module's solutions, whatever chapters exist
+SOLUTIONS = {name: importlib.import_module(f"lessonlib.exercises.{chapter}").SOLUTIONS[name] for chapter, name, _ in ALL}
 
 
-def test_the_book_has_twenty_one_exercises_with_graduated_hints():
-    assert len(ALL) == 21
+def test_every_chapter_has_three_or_more_exercises_with_graduated_hints():
+    chapters = {chapter for chapter, _, _ in ALL}
+    assert {"ch01", "ch02", "ch03", "ch04"} <= chapters
+    assert all(sum(c == chapter for c, _, _ in ALL) >= 3 for chapter in chapters)
     for chapter, name, ex in ALL:
         assert len(ex.hints) >= 2, name
         assert ex.chapter == chapter
