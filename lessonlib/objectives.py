@@ -459,14 +459,17 @@ class NoisyGradient:
     ``grad(theta)`` returns :math:`\nabla J(\theta) + \sigma\,\xi`, with
     :math:`\xi \sim N(0, I)` drawn fresh at every call from a generator seeded with
     ``seed``: an unbiased gradient estimate with covariance :math:`\sigma^2 I`, the
-    textbook model of a stochastic gradient. ``loss`` is the exact loss. Everything
+    textbook model of a stochastic gradient (``sigma`` may also be an array: one
+    standard deviation per coordinate, covariance :math:`\mathrm{diag}(\sigma^2)`). ``loss`` is the exact loss. Everything
     else (``mu``, ``L``, ``minimizer``, ...) is the wrapped objective's.
     """
 
     def __init__(self, objective, sigma, seed=0):
-        if sigma < 0:
+        sigma = np.asarray(sigma, dtype=float)
+        if np.any(sigma < 0):
             raise ValueError(f"sigma must be >= 0, got {sigma}")
-        self.objective, self.sigma, self.seed = objective, float(sigma), seed
+        # a scalar, or one standard deviation per coordinate (covariance diag(sigma**2))
+        self.objective, self.sigma, self.seed = objective, (float(sigma) if sigma.ndim == 0 else sigma), seed
         self.rng = np.random.default_rng(seed)
 
     def reset(self, seed=None):
@@ -484,4 +487,5 @@ class NoisyGradient:
         return getattr(self.__dict__["objective"], name)
 
     def __repr__(self):
-        return f"NoisyGradient({self.objective!r}, sigma={self.sigma:g})"
+        sigma = f"{self.sigma:g}" if np.ndim(self.sigma) == 0 else np.array2string(self.sigma, separator=", ")
+        return f"NoisyGradient({self.objective!r}, sigma={sigma})"
