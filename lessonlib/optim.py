@@ -263,15 +263,16 @@ class RMSProp:
         v_{t+1} &= \beta\, v_t + (1-\beta)\, g_t^2, \qquad v_0 = 0 \\
         m_{t+1} &= \beta\, m_t + (1-\beta)\, g_t, \qquad m_0 = 0
                    \quad \text{(centered only)} \\
-        u_t &= g_t \,/\, \bigl(\sqrt{v_{t+1}} + \epsilon\bigr)
+        \tilde g_t &= g_t \,/\, \bigl(\sqrt{v_{t+1}} + \epsilon\bigr)
                \quad\text{or, centered,}\quad
                g_t \,/\, \bigl(\sqrt{v_{t+1} - m_{t+1}^2} + \epsilon\bigr) \\
-        b_{t+1} &= \beta\, b_t + u_t, \qquad b_0 = 0 \\
+        b_{t+1} &= \beta_{\mathrm{mom}}\, b_t + \tilde g_t, \qquad b_0 = 0 \\
         \theta_{t+1} &= \theta_t - \eta_t\, b_{t+1}
-                        \quad (\theta_t - \eta_t u_t \text{ when } \beta = 0)
+                        \quad (\theta_t - \eta_t \tilde g_t \text{ when } \beta_{\mathrm{mom}} = 0)
 
     This is ``torch.optim.RMSprop`` with ``alpha=beta``; as there, :math:`\epsilon`
-    is outside the square root and there is no bias correction.
+    is outside the square root and there is no bias correction. ``eps_in_sqrt=True``
+    puts it inside, :math:`\sqrt{v_{t+1} + \epsilon}`, as Keras and optax (by default) do.
 
     Parameters
     ----------
@@ -288,9 +289,11 @@ class RMSProp:
         instead of the root mean square (Graves 2013, who puts :math:`\epsilon`
         inside the root; torch and this class put it outside).
     momentum : float, default 0.0
-        Momentum :math:`\beta \ge 0` applied to the normalised step :math:`u_t`.
+        Momentum :math:`\beta_{\mathrm{mom}} \ge 0` applied to the normalised step :math:`\tilde g_t`.
     weight_decay : float, default 0.0
         L2 coefficient :math:`\lambda_{\mathrm{wd}} \ge 0` added to the gradient.
+    eps_in_sqrt : bool, default False
+        Add :math:`\epsilon` inside the square root instead of after it.
 
     References
     ----------
@@ -305,6 +308,7 @@ class RMSProp:
     centered: bool = False
     momentum: float = 0.0
     weight_decay: float = 0.0
+    eps_in_sqrt: bool = False
 
     def __post_init__(self):
         _check_lr(self.lr)
@@ -332,10 +336,14 @@ class RMSProp:
             m = _ema(state.m, grad, self.beta)
             denom = np.square(m, out=np.empty_like(theta))
             np.subtract(v, denom, out=denom)
+        else:
+            denom = v.copy()
+        if self.eps_in_sqrt:
+            denom += self.eps
             np.sqrt(denom, out=denom)
         else:
-            denom = np.sqrt(v, out=np.empty_like(theta))
-        denom += self.eps
+            np.sqrt(denom, out=denom)
+            denom += self.eps
         u = np.divide(grad, denom, out=denom)
         if self.momentum:
             b = np.multiply(state.b, self.momentum, out=np.empty_like(theta))

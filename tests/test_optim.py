@@ -406,3 +406,13 @@ def test_rmsprop_first_step_matches_its_formula():
     centered, _ = opt.step(theta, grad, opt.init(theta))
     np.testing.assert_allclose(
         centered, theta - lr * grad / (np.sqrt(beta * (1 - beta) * grad ** 2) + eps), rtol=1e-14)
+
+
+def test_rmsprop_eps_in_sqrt_puts_eps_under_the_root():
+    g = np.array([1e-4, 2.0, -3.0])
+    for centered in (False, True):
+        opt = RMSProp(lr=0.1, beta=0.9, eps=1e-6, centered=centered, eps_in_sqrt=True)
+        theta, _ = opt.step(np.zeros(3), g, opt.init(np.zeros(3)))
+        v = 0.1 * g**2
+        spread = v - (0.1 * g) ** 2 if centered else v
+        np.testing.assert_allclose(theta, -0.1 * g / np.sqrt(spread + 1e-6), rtol=1e-12)
