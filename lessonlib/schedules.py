@@ -12,7 +12,7 @@ array (handy for plotting): ``cosine_annealing(0.1, 100)(np.arange(100))``.
 :func:`warmup` is vectorised when the schedule it wraps is.
 
 Optimizers reject a learning rate that is not > 0. Schedules that end at 0
-(``lr_end=0`` or ``lr_min=0``) reach it at ``t = total_steps``, so run them for at most
+(``lr_min=0``) reach it at ``t = total_steps``, so run them for at most
 ``total_steps`` steps or give them a positive floor.
 """
 
@@ -110,10 +110,10 @@ def step_decay(lr0, step_size, gamma):
                     lr0=lr0, step_size=step_size, gamma=gamma)
 
 
-def inverse_time_decay(lr0, beta):
-    r"""Decay as :math:`1/t`: :math:`\eta_t = \eta_0 / (1 + \beta t)`.
+def inverse_time_decay(lr0, decay_rate):
+    r"""Decay as :math:`1/t`: :math:`\eta_t = \eta_0 / (1 + \rho t)`.
 
-    For :math:`\beta > 0` these steps satisfy Robbins and Monro's conditions
+    For :math:`\rho > 0` these steps satisfy Robbins and Monro's conditions
     :math:`\sum_t \eta_t = \infty`, :math:`\sum_t \eta_t^2 < \infty`, under which SGD
     converges to a minimum despite its gradient noise.
 
@@ -121,31 +121,32 @@ def inverse_time_decay(lr0, beta):
     ----------
     lr0 : float
         Initial learning rate :math:`\eta_0 > 0`.
-    beta : float
-        :math:`\beta \ge 0`; the rate halves at :math:`t = 1/\beta`.
+    decay_rate : float
+        :math:`\rho \ge 0`; the rate halves at :math:`t = 1/\rho`.
 
-    ``torch``: ``LambdaLR(lambda t: 1 / (1 + beta * t))``.
+    ``torch``: ``LambdaLR(lambda t: 1 / (1 + decay_rate * t))``.
 
     References
     ----------
     H. Robbins and S. Monro, "A stochastic approximation method", Ann. Math. Statist., 1951.
     """
     _check_lr0(lr0)
-    check_nonnegative("beta", beta)
-    return Schedule(lambda t: lr0 / (1 + beta * t), "inverse_time_decay", lr0=lr0, beta=beta)
+    check_nonnegative("decay_rate", decay_rate)
+    return Schedule(lambda t: lr0 / (1 + decay_rate * t), "inverse_time_decay", lr0=lr0,
+                    decay_rate=decay_rate)
 
 
-def inverse_sqrt_decay(lr0, beta):
-    r"""Decay as :math:`1/\sqrt t`: :math:`\eta_t = \eta_0 / \sqrt{1 + \beta t}`.
+def inverse_sqrt_decay(lr0, decay_rate):
+    r"""Decay as :math:`1/\sqrt t`: :math:`\eta_t = \eta_0 / \sqrt{1 + \rho t}`.
 
     Parameters
     ----------
     lr0 : float
         Initial learning rate :math:`\eta_0 > 0`.
-    beta : float
-        :math:`\beta \ge 0`; the rate halves at :math:`t = 3/\beta`.
+    decay_rate : float
+        :math:`\rho \ge 0`; the rate halves at :math:`t = 3/\rho`.
 
-    ``torch``: ``LambdaLR(lambda t: 1 / math.sqrt(1 + beta * t))``.
+    ``torch``: ``LambdaLR(lambda t: 1 / math.sqrt(1 + decay_rate * t))``.
 
     References
     ----------
@@ -155,55 +156,56 @@ def inverse_sqrt_decay(lr0, beta):
     :math:`1/\sqrt t`).
     """
     _check_lr0(lr0)
-    check_nonnegative("beta", beta)
-    return Schedule(lambda t: lr0 / np.sqrt(1 + beta * t), "inverse_sqrt_decay", lr0=lr0, beta=beta)
+    check_nonnegative("decay_rate", decay_rate)
+    return Schedule(lambda t: lr0 / np.sqrt(1 + decay_rate * t), "inverse_sqrt_decay", lr0=lr0,
+                    decay_rate=decay_rate)
 
 
-def linear_decay(lr0, lr_end, total_steps):
-    r"""Straight line from ``lr0`` to ``lr_end`` over ``total_steps`` steps, then constant:
-    :math:`\eta_t = (1 - s)\,\eta_0 + s\,\eta_{\text{end}}` with :math:`s = \min(t, T)/T`.
+def linear_decay(lr0, lr_min, total_steps):
+    r"""Straight line from ``lr0`` to ``lr_min`` over ``total_steps`` steps, then constant:
+    :math:`\eta_t = (1 - s)\,\eta_0 + s\,\eta_{\min}` with :math:`s = \min(t, T)/T`.
 
     Parameters
     ----------
     lr0 : float
         Initial learning rate :math:`\eta_0 > 0`.
-    lr_end : float
-        Final learning rate, in :math:`[0, \eta_0]`.
+    lr_min : float
+        Final learning rate :math:`\eta_{\min} \in [0, \eta_0]` (torch: ``end_factor * lr0``).
     total_steps : int
-        :math:`T \ge 1`; :math:`\eta_T = \eta_{\text{end}}`.
+        :math:`T \ge 1`; :math:`\eta_T = \eta_{\min}`.
 
-    ``torch``: ``LinearLR(start_factor=1, end_factor=lr_end / lr0, total_iters=total_steps)``.
+    ``torch``: ``LinearLR(start_factor=1, end_factor=lr_min / lr0, total_iters=total_steps)``.
 
     References
     ----------
     I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press, 2016, section 8.3.1.
     """
     _check_lr0(lr0)
-    _check_floor("lr_end", lr_end, lr0)
+    _check_floor("lr_min", lr_min, lr0)
     check_int("total_steps", total_steps, 1)
 
     def formula(t):
         s = np.minimum(t, total_steps) / total_steps
-        return (1 - s) * lr0 + s * lr_end
-    return Schedule(formula, "linear_decay", lr0=lr0, lr_end=lr_end, total_steps=total_steps)
+        return (1 - s) * lr0 + s * lr_min
+    return Schedule(formula, "linear_decay", lr0=lr0, lr_min=lr_min, total_steps=total_steps)
 
 
-def polynomial_decay(lr0, lr_end, power, total_steps):
-    r"""Polynomial decay from ``lr0`` to ``lr_end`` over ``total_steps`` steps, then constant:
-    :math:`\eta_t = (\eta_0 - \eta_{\text{end}})(1 - \min(t, T)/T)^p + \eta_{\text{end}}`.
+def polynomial_decay(lr0, lr_min, power, total_steps):
+    r"""Polynomial decay from ``lr0`` to ``lr_min`` over ``total_steps`` steps, then constant:
+    :math:`\eta_t = (\eta_0 - \eta_{\min})(1 - \min(t, T)/T)^p + \eta_{\min}`.
 
     Parameters
     ----------
     lr0 : float
         Initial learning rate :math:`\eta_0 > 0`.
-    lr_end : float
-        Final learning rate, in :math:`[0, \eta_0]`.
+    lr_min : float
+        Final learning rate :math:`\eta_{\min} \in [0, \eta_0]` (torch: ``end_factor * lr0``).
     power : float
         :math:`p > 0`; 1 is :func:`linear_decay`, 0.9 is DeepLab's "poly" policy.
     total_steps : int
         :math:`T \ge 1`.
 
-    ``torch``: ``PolynomialLR(total_iters=total_steps, power=power)`` when ``lr_end = 0``.
+    ``torch``: ``PolynomialLR(total_iters=total_steps, power=power)`` when ``lr_min = 0``.
 
     References
     ----------
@@ -212,12 +214,12 @@ def polynomial_decay(lr0, lr_end, power, total_steps):
     connected CRFs", IEEE TPAMI, 2018.
     """
     _check_lr0(lr0)
-    _check_floor("lr_end", lr_end, lr0)
+    _check_floor("lr_min", lr_min, lr0)
     check_positive("power", power)
     check_int("total_steps", total_steps, 1)
     return Schedule(
-        lambda t: (lr0 - lr_end) * (1 - np.minimum(t, total_steps) / total_steps) ** power + lr_end,
-        "polynomial_decay", lr0=lr0, lr_end=lr_end, power=power, total_steps=total_steps)
+        lambda t: (lr0 - lr_min) * (1 - np.minimum(t, total_steps) / total_steps) ** power + lr_min,
+        "polynomial_decay", lr0=lr0, lr_min=lr_min, power=power, total_steps=total_steps)
 
 
 def cosine_annealing(lr0, total_steps, lr_min=0.0):

@@ -199,12 +199,12 @@ def second_moment(lrs, lam, sigma, theta0):
     return np.array(m)
 
 
-def inverse_time_limit(lr0, beta, lam, sigma):
-    r"""The limit of :math:`t\,\mathbb{E}[\theta_t^2]` for SGD with steps :math:`\eta_t = \eta_0/(1 + \beta t)`.
+def inverse_time_limit(lr0, decay_rate, lam, sigma):
+    r"""The limit of :math:`t\,\mathbb{E}[\theta_t^2]` for SGD with steps :math:`\eta_t = \eta_0/(1 + \rho t)`.
 
     The loss and noise are those of :func:`stationary_variance`.
 
-    For large :math:`t`, :math:`\eta_t \approx a/t` with :math:`a = \eta_0/\beta`. Put
+    For large :math:`t`, :math:`\eta_t \approx a/t` with :math:`a = \eta_0/\rho`. Put
     :math:`q_t \approx C/t` into :func:`second_moment`'s recursion and keep the terms
     of order :math:`1/t^2`: :math:`-C = -2a\lambda C + a^2\sigma^2`, so
 
@@ -214,11 +214,11 @@ def inverse_time_limit(lr0, beta, lam, sigma):
     than :math:`1/t` (as :math:`t^{-2a\lambda}`); this raises a ValueError.
     """
     check_positive("lr0", lr0)
-    check_positive("beta", beta)
+    check_positive("decay_rate", decay_rate)
     check_positive("lam", lam)
     check_nonnegative("sigma", sigma)
-    a = lr0 / beta
+    a = lr0 / decay_rate
     if not 2 * a * lam > 1:
-        raise ValueError(f"the 1/t rate needs 2 * (lr0 / beta) * lam > 1, got {2 * a * lam:g}: the steps "
+        raise ValueError(f"the 1/t rate needs 2 * (lr0 / decay_rate) * lam > 1, got {2 * a * lam:g}: the steps "
                          f"shrink so fast that E[theta_t^2] falls only like t^-{2 * a * lam:.3g}")
     return a**2 * sigma**2 / (2 * a * lam - 1)

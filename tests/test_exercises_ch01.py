@@ -194,13 +194,13 @@ def _data_term(theta, X, y):
 
 
 REG_WRONG = {
-    "no penalty": (lambda theta, X, y, lam: _data_term(theta, X, y), "left out the penalty"),
-    "lam / 2": (lambda theta, X, y, lam: _data_term(theta, X, y) + 0.5 * lam * theta, "cancels the 1/2"),
-    "2 lam": (lambda theta, X, y, lam: _data_term(theta, X, y) + 2 * lam * theta, "not 2 * lam * theta"),
-    "minus": (lambda theta, X, y, lam: _data_term(theta, X, y) - lam * theta, "towards 0"),
-    "over n": (lambda theta, X, y, lam: _data_term(theta, X, y) + lam * theta / len(y), "divided the penalty by n"),
-    "y - p": (lambda theta, X, y, lam: -_data_term(theta, X, y) + lam * theta, "Sign error"),
-    "sum": (lambda theta, X, y, lam: len(y) * _data_term(theta, X, y) + lam * theta, "summed"),
+    "no penalty": (lambda theta, X, y, l2: _data_term(theta, X, y), "left out the penalty"),
+    "l2 / 2": (lambda theta, X, y, l2: _data_term(theta, X, y) + 0.5 * l2 * theta, "cancels the 1/2"),
+    "2 l2": (lambda theta, X, y, l2: _data_term(theta, X, y) + 2 * l2 * theta, "not 2 * l2 * theta"),
+    "minus": (lambda theta, X, y, l2: _data_term(theta, X, y) - l2 * theta, "towards 0"),
+    "over n": (lambda theta, X, y, l2: _data_term(theta, X, y) + l2 * theta / len(y), "divided the penalty by n"),
+    "y - p": (lambda theta, X, y, l2: -_data_term(theta, X, y) + l2 * theta, "Sign error"),
+    "sum": (lambda theta, X, y, l2: len(y) * _data_term(theta, X, y) + l2 * theta, "summed"),
 }
 
 
@@ -216,9 +216,9 @@ def test_regularized_logistic_gradient_names_the_mistake(name):
 def test_regularized_logistic_gradient_agrees_with_lessonlib():
     from lessonlib.objectives import LogisticRegression
 
-    for _, (theta, X, y, lam), _ in ch01.regularized_logistic_gradient._cases(2):
-        expected = LogisticRegression(X, y.astype(int)).grad(theta) + lam * theta
-        np.testing.assert_allclose(ch01.SOLUTIONS["regularized_logistic_gradient"](theta, X, y, lam), expected,
+    for _, (theta, X, y, l2), _ in ch01.regularized_logistic_gradient._cases(2):
+        expected = LogisticRegression(X, y.astype(int)).grad(theta) + l2 * theta
+        np.testing.assert_allclose(ch01.SOLUTIONS["regularized_logistic_gradient"](theta, X, y, l2), expected,
                                    rtol=1e-12, atol=1e-15)
 
 

@@ -40,11 +40,11 @@ def test_closed_forms():
 
 
 def test_integral_test_brackets_the_inverse_time_sum():
-    lr0, beta = 1.0, 0.01
+    lr0, rho = 1.0, 0.01
     for T in [10**3, 10**5, 3 * 10**6]:     # the last one spans several chunks
-        S, Q = robbins_monro_sums(inverse_time_decay(lr0, beta), T)
-        assert lr0 / beta * math.log(1 + beta * T) <= S <= lr0 + lr0 / beta * math.log(1 + beta * (T - 1))
-        assert Q <= lr0**2 + lr0**2 / beta
+        S, Q = robbins_monro_sums(inverse_time_decay(lr0, rho), T)
+        assert lr0 / rho * math.log(1 + rho * T) <= S <= lr0 + lr0 / rho * math.log(1 + rho * (T - 1))
+        assert Q <= lr0**2 + lr0**2 / rho
 
 
 def test_checkpoints_in_any_order():

@@ -196,11 +196,11 @@ def test_second_moment_bad_input():
         stochastic.second_moment([0.1], 0.0, 1.0, 0.0)
 
 
-@pytest.mark.parametrize("lr0, beta, lam, sigma", [(0.1, 0.05, 2.0, 1.0), (0.5, 1.0, 2.0, 2.0), (1.0, 0.5, 0.5, 0.3)])
-def test_inverse_time_limit_matches_the_recursion(lr0, beta, lam, sigma):
+@pytest.mark.parametrize("lr0, decay_rate, lam, sigma", [(0.1, 0.05, 2.0, 1.0), (0.5, 1.0, 2.0, 2.0), (1.0, 0.5, 0.5, 0.3)])
+def test_inverse_time_limit_matches_the_recursion(lr0, decay_rate, lam, sigma):
     T = 200_000
-    m = stochastic.second_moment(lr0 / (1 + beta * np.arange(T)), lam, sigma, 1.0)
-    assert T * m[-1] == pytest.approx(stochastic.inverse_time_limit(lr0, beta, lam, sigma), rel=5e-3)
+    m = stochastic.second_moment(lr0 / (1 + decay_rate * np.arange(T)), lam, sigma, 1.0)
+    assert T * m[-1] == pytest.approx(stochastic.inverse_time_limit(lr0, decay_rate, lam, sigma), rel=5e-3)
 
 
 def test_inverse_time_limit_running_mean():

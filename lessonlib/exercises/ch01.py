@@ -9,7 +9,7 @@ answer and ``ch01.huber_gradient.solution()`` prints the solution's source.
 ======================  ======================================================================
 ``huber_gradient``      :math:`\frac1n X^\top\operatorname{clip}(X\theta - y, -\delta, \delta)` (transfer)
 ``central_difference``  :math:`\big(J(\theta + he_j) - J(\theta - he_j)\big)/2h` for each j
-``regularized_logistic_gradient``  :math:`\frac1n X^\top(\sigma(X\theta) - y) + \lambda\theta` (transfer)
+``regularized_logistic_gradient``  :math:`\frac1n X^\top(\sigma(X\theta) - y) + \lambda_{\mathrm{wd}}\theta` (transfer)
 ``gradient_at_point``   :math:`\nabla J` of :math:`\theta_1^2 + 3\theta_1\theta_2` at (1, -2)
 ``steepest_slope``      the largest directional derivative there, :math:`\lVert\nabla J\rVert`
 ======================  ======================================================================
@@ -208,43 +208,43 @@ central_difference = FunctionExercise(
 
 # --- Exercise 3: L2-regularised logistic regression (a transfer of the logistic derivation) ---
 
-def regularized_logistic_gradient(theta, X, y, lam):
-    """Gradient of mean cross-entropy of sigmoid(X @ theta) against y in {0, 1}, plus lam/2 * |theta|**2."""
+def regularized_logistic_gradient(theta, X, y, l2):
+    """Gradient of mean cross-entropy of sigmoid(X @ theta) against y in {0, 1}, plus l2/2 * |theta|**2."""
     p = sigmoid(X @ theta)
-    return X.T @ (p - y) / len(y) + lam * theta
+    return X.T @ (p - y) / len(y) + l2 * theta
 
 
-def _reg_no_penalty(theta, X, y, lam):
+def _reg_no_penalty(theta, X, y, l2):
     return X.T @ (sigmoid(X @ theta) - y) / len(y)
 
 
-def _reg_half(theta, X, y, lam):
-    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam / 2 * theta
+def _reg_half(theta, X, y, l2):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + l2 / 2 * theta
 
 
-def _reg_double(theta, X, y, lam):
-    return X.T @ (sigmoid(X @ theta) - y) / len(y) + 2 * lam * theta
+def _reg_double(theta, X, y, l2):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + 2 * l2 * theta
 
 
-def _reg_minus(theta, X, y, lam):
-    return X.T @ (sigmoid(X @ theta) - y) / len(y) - lam * theta
+def _reg_minus(theta, X, y, l2):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) - l2 * theta
 
 
-def _reg_over_n(theta, X, y, lam):
-    return X.T @ (sigmoid(X @ theta) - y) / len(y) + lam * theta / len(y)
+def _reg_over_n(theta, X, y, l2):
+    return X.T @ (sigmoid(X @ theta) - y) / len(y) + l2 * theta / len(y)
 
 
-def _reg_sign(theta, X, y, lam):
-    return X.T @ (y - sigmoid(X @ theta)) / len(y) + lam * theta
+def _reg_sign(theta, X, y, l2):
+    return X.T @ (y - sigmoid(X @ theta)) / len(y) + l2 * theta
 
 
-def _reg_sum(theta, X, y, lam):
-    return X.T @ (sigmoid(X @ theta) - y) + lam * theta
+def _reg_sum(theta, X, y, l2):
+    return X.T @ (sigmoid(X @ theta) - y) + l2 * theta
 
 
-def _reg_extra_sigma_prime(theta, X, y, lam):
+def _reg_extra_sigma_prime(theta, X, y, l2):
     p = sigmoid(X @ theta)
-    return X.T @ ((p - y) * p * (1 - p)) / len(y) + lam * theta
+    return X.T @ ((p - y) * p * (1 - p)) / len(y) + l2 * theta
 
 
 def _reg_cases(rng):
@@ -266,7 +266,7 @@ regularized_logistic_gradient = FunctionExercise(
     chapter=CHAPTER,
     examples=[
         ("three samples, two parameters", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.5)),
-        ("no penalty (lam = 0)", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.0)),
+        ("no penalty (l2 = 0)", (np.array([0.2, 0.7]), _X_logit, _y_logit, 0.0)),
         ("theta = 0", (np.zeros(2), _X_logit, _y_logit, 1.0)),
         ("a single sample", (np.array([0.2, 0.7]), _X_logit[:1], np.array([0.0]), 0.5)),
         ("integer inputs", (np.array([1, 0]), np.array([[1, 2], [1, -1], [1, 0]]), np.array([1, 0, 1]), 1)),
@@ -274,20 +274,20 @@ regularized_logistic_gradient = FunctionExercise(
     random_cases=_reg_cases,
     hints=[
         "The loss is a sum of two parts, and the gradient of a sum is the sum of the gradients: the chapter "
-        "derived the first part; what is the gradient of lam/2 * |theta|**2?",
-        "lam/2 * |theta|**2 = lam/2 * sum_j theta_j**2; its partial derivative in theta_j is lam * theta_j. "
+        "derived the first part; what is the gradient of l2/2 * |theta|**2?",
+        "l2/2 * |theta|**2 = l2/2 * sum_j theta_j**2; its partial derivative in theta_j is l2 * theta_j. "
         "The penalty is not averaged over the samples.",
-        "With p = sigmoid(X @ theta): X.T @ (p - y) / n + lam * theta.",
+        "With p = sigmoid(X @ theta): X.T @ (p - y) / n + l2 * theta.",
     ],
     mistakes=[
-        (_reg_no_penalty, "You left out the penalty: the gradient of lam/2 * |theta|**2 is lam * theta, added "
+        (_reg_no_penalty, "You left out the penalty: the gradient of l2/2 * |theta|**2 is l2 * theta, added "
                           "to the data term."),
-        (_reg_half, "The penalty's gradient is lam * theta: the 2 from differentiating theta_j**2 cancels the 1/2."),
-        (_reg_double, "The penalty's gradient is lam * theta, not 2 * lam * theta: the penalty is lam/2 * "
+        (_reg_half, "The penalty's gradient is l2 * theta: the 2 from differentiating theta_j**2 cancels the 1/2."),
+        (_reg_double, "The penalty's gradient is l2 * theta, not 2 * l2 * theta: the penalty is l2/2 * "
                       "|theta|**2, and the 1/2 cancels the 2."),
-        (_reg_minus, "The penalty pulls theta towards 0, so its gradient is +lam * theta (it is added to J)."),
+        (_reg_minus, "The penalty pulls theta towards 0, so its gradient is +l2 * theta (it is added to J)."),
         (_reg_over_n, "You divided the penalty by n: only the data term is a mean over the samples; "
-                      "lam/2 * |theta|**2 is added once."),
+                      "l2/2 * |theta|**2 is added once."),
         (_reg_sign, "Sign error in the data term: the derivative of the loss with respect to the logit is p - y."),
         (_reg_sum, "You summed the data term over the samples instead of averaging: divide it by n = len(y)."),
         (_reg_extra_sigma_prime, "You multiplied by sigma'(z) = p * (1 - p): with the cross-entropy that factor "

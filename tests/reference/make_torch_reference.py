@@ -127,18 +127,18 @@ SCHEDULE_CASES = [
      _torch_sched("StepLR", step_size=7, gamma=0.5), 60),
     ("step_decay_every_step", _sched("step_decay", lr0=1.0, step_size=1, gamma=0.9), 1.0,
      _torch_sched("StepLR", step_size=1, gamma=0.9), 30),
-    ("inverse_time_decay", _sched("inverse_time_decay", lr0=0.1, beta=0.5), 0.1,
-     {"class": "LambdaLR", "lambda": "inverse_time", "beta": 0.5}, 60),
-    ("inverse_sqrt_decay", _sched("inverse_sqrt_decay", lr0=0.1, beta=0.3), 0.1,
-     {"class": "LambdaLR", "lambda": "inverse_sqrt", "beta": 0.3}, 60),
-    ("linear_decay", _sched("linear_decay", lr0=0.1, lr_end=0.01, total_steps=25), 0.1,
+    ("inverse_time_decay", _sched("inverse_time_decay", lr0=0.1, decay_rate=0.5), 0.1,
+     {"class": "LambdaLR", "lambda": "inverse_time", "decay_rate": 0.5}, 60),
+    ("inverse_sqrt_decay", _sched("inverse_sqrt_decay", lr0=0.1, decay_rate=0.3), 0.1,
+     {"class": "LambdaLR", "lambda": "inverse_sqrt", "decay_rate": 0.3}, 60),
+    ("linear_decay", _sched("linear_decay", lr0=0.1, lr_min=0.01, total_steps=25), 0.1,
      _torch_sched("LinearLR", start_factor=1.0, end_factor=0.1, total_iters=25), 40),
-    ("linear_decay_to_zero", _sched("linear_decay", lr0=0.5, lr_end=0.0, total_steps=30), 0.5,
+    ("linear_decay_to_zero", _sched("linear_decay", lr0=0.5, lr_min=0.0, total_steps=30), 0.5,
      _torch_sched("LinearLR", start_factor=1.0, end_factor=0.0, total_iters=30), 40),
-    ("polynomial_decay", _sched("polynomial_decay", lr0=0.1, lr_end=0.0, power=2.0,
+    ("polynomial_decay", _sched("polynomial_decay", lr0=0.1, lr_min=0.0, power=2.0,
                                 total_steps=30), 0.1,
      _torch_sched("PolynomialLR", total_iters=30, power=2.0), 40),
-    ("polynomial_decay_poly09", _sched("polynomial_decay", lr0=0.01, lr_end=0.0, power=0.9,
+    ("polynomial_decay_poly09", _sched("polynomial_decay", lr0=0.01, lr_min=0.0, power=0.9,
                                        total_steps=50), 0.01,
      _torch_sched("PolynomialLR", total_iters=50, power=0.9), 50),
     ("cosine_annealing", _sched("cosine_annealing", lr0=0.1, total_steps=40), 0.1,
@@ -179,8 +179,8 @@ PLATEAU_CASES = [
     ("plateau_eps_skips_tiny_reduction", {"lr0": 2e-8, "factor": 0.1, "patience": 0}),
 ]
 
-_LAMBDAS = {"inverse_time": lambda beta: (lambda t: 1 / (1 + beta * t)),
-            "inverse_sqrt": lambda beta: (lambda t: 1 / math.sqrt(1 + beta * t))}
+_LAMBDAS = {"inverse_time": lambda rho: (lambda t: 1 / (1 + rho * t)),
+            "inverse_sqrt": lambda rho: (lambda t: 1 / math.sqrt(1 + rho * t))}
 
 
 def make_scheduler(optimizer, spec):
@@ -189,7 +189,7 @@ def make_scheduler(optimizer, spec):
         return None
     cls = getattr(torch.optim.lr_scheduler, spec["class"])
     if spec["class"] == "LambdaLR":
-        return cls(optimizer, _LAMBDAS[spec["lambda"]](spec["beta"]))
+        return cls(optimizer, _LAMBDAS[spec["lambda"]](spec["decay_rate"]))
     if spec["class"] == "SequentialLR":
         inner = [make_scheduler(optimizer, s) for s in spec["schedulers"]]
         return cls(optimizer, inner, milestones=spec["milestones"])
