@@ -1,5 +1,9 @@
 r"""A learning-rate sweep trained as one batched model.
 
+:func:`lr_grid` does the same for a small objective whose functions accept extra axes
+(the benchmark functions of :mod:`lessonlib.objectives`): ``theta`` of shape (d, K), one
+column per rate.
+
 :func:`lr_sweep` trains K copies of an :class:`~lessonlib.nn.MLP`, copy ``k`` with
 learning rate ``lrs[k]``, as ONE :class:`~lessonlib.nn.MLPStack` with a per-coordinate
 rate: one optimizer, one gradient call per mini-batch for all copies, the same
@@ -17,7 +21,7 @@ from ._validate import check_int
 from .nn import MLPStack
 from .train import batches
 
-__all__ = ["SweepResult", "lr_sweep"]
+__all__ = ["SweepResult", "lr_sweep", "GridRuns", "lr_grid"]
 
 
 class SweepResult(NamedTuple):
@@ -121,3 +125,58 @@ def _record(stack, theta, alive, test, epoch, train_loss, test_accuracy):
     train_loss[epoch] = np.where(alive, stack.losses(theta), np.nan)
     if test is not None:
         test_accuracy[epoch] = np.where(alive, stack.accuracies(theta, *test), np.nan)
+
+
+class GridRuns(NamedTuple):
+    """What :func:`lr_grid` recorded, one column per rate.
+
+    lrs : (K,)             the learning rates
+    paths : (T+1, d, K)    the iterates (nan after a run diverged)
+    losses : (T+1, K)      their losses (nan after a run diverged)
+    diverged : (K,)        whether each run diverged
+    """
+
+    lrs: np.ndarray
+    paths: np.ndarray
+    losses: np.ndarray
+    diverged: np.ndarray
+
+    def best(self):
+        """Index of the rate with the lowest final loss (diverged runs excluded)."""
+        final = np.where(self.diverged, np.inf, self.losses[-1])
+        return int(np.argmin(final))
+
+
+def lr_grid(objective, make_optimizer, theta0, lrs, steps, blowup=1e6):
+    r"""Run ``make_optimizer(lr)`` from ``theta0`` for every rate in ``lrs`` at once.
+
+    ``objective.loss`` and ``objective.grad`` must accept ``theta`` of shape (d, K)
+    (one column per run); the optimizer gets per-coordinate rates of that shape. A run
+    whose loss exceeds ``blowup`` times :math:`\max(1, |J(\theta_0)|)`, or stops being
+    finite, is frozen where it was and recorded as diverged.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    theta0 = np.asarray(theta0, dtype=float)
+    check_int("steps", steps, 0)
+    theta = np.repeat(theta0[:, None], len(lrs), axis=1)
+    rates = np.broadcast_to(lrs, theta.shape).copy()
+    optimizer = make_optimizer(lambda t: rates)
+    state = optimizer.init(theta)
+    limit = blowup * max(1.0, abs(float(objective.loss(theta0))))
+    alive = np.ones(len(lrs), dtype=bool)
+    paths = np.full((steps + 1,) + theta.shape, np.nan)
+    losses = np.full((steps + 1, len(lrs)), np.nan)
+    paths[0], losses[0] = theta, objective.loss(theta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps):
+            grad = np.where(alive, objective.grad(theta), 0.0)
+            new, state = optimizer.step(theta, np.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0), state)
+            loss = objective.loss(new)
+            bad = alive & ~(np.isfinite(new).all(axis=0) & (np.abs(loss) <= limit))
+            if bad.any():
+                alive &= ~bad
+                rates[:, bad] = 0.0
+            theta = np.where(alive, new, theta)
+            paths[t + 1] = np.where(alive, theta, np.nan)
+            losses[t + 1] = np.where(alive, loss, np.nan)
+    return GridRuns(lrs, paths, losses, ~alive)
