@@ -39,7 +39,7 @@ import numpy as np
 
 from ._validate import check_int, check_nonnegative
 
-__all__ = ["MLP", "log_softmax", "softmax", "cross_entropy"]
+__all__ = ["MLP", "MLPStack", "log_softmax", "softmax", "cross_entropy"]
 
 
 def log_softmax(z):
@@ -254,3 +254,108 @@ class MLP:
     def __repr__(self):
         return (f"MLP(n={self.n}, sizes={self.sizes}, activation={self.activation!r}, "
                 f"l2={self.l2:g}, dim={self.dim})")
+
+
+class MLPStack:
+    r"""``copies`` independent copies of one :class:`MLP`, as one objective of one flat vector.
+
+    ``theta`` holds the copies one after the other (``copies * mlp.dim`` entries); every
+    copy sees the same mini-batch, and the gradient of the stack is the copies' gradients
+    side by side (the copies share nothing). With a per-coordinate learning rate
+    (``np.repeat(rates, mlp.dim)``) one optimizer trains a whole learning-rate sweep at
+    once: the layers' products become batched matrix products over the copies, one numpy
+    call for all of them instead of one per copy (chapter 9).
+    """
+
+    def __init__(self, mlp, copies):
+        check_int("copies", copies, 1)
+        self.mlp, self.copies = mlp, copies
+        self.dim = copies * mlp.dim
+
+    @property
+    def n(self):
+        """Number of samples."""
+        return self.mlp.n
+
+    def unpack(self, theta):
+        """The list of ``(W_l, c_l)`` with a leading copy axis: shapes (K, d_{l-1}, d_l) and (K, d_l)."""
+        theta = np.asarray(theta)
+        if theta.shape != (self.dim,):
+            raise ValueError(f"theta must have shape ({self.dim},) = {self.copies} copies x {self.mlp.dim} "
+                             f"parameters, got {theta.shape}; build it with init() or np.tile(mlp_theta, copies)")
+        rows = theta.reshape(self.copies, self.mlp.dim)
+        return [(rows[:, w:c].reshape((self.copies,) + shape), rows[:, c:end])
+                for w, shape, c, end in self.mlp._layout]
+
+    def init(self, seed=0):
+        """Every copy starts from ``mlp.init(seed)``: a sweep compares rates, not starting points."""
+        return np.tile(self.mlp.init(seed), self.copies)
+
+    def split(self, theta):
+        """The copies' parameter vectors, as the rows of a (K, mlp.dim) view."""
+        return np.asarray(theta).reshape(self.copies, self.mlp.dim)
+
+    def forward(self, theta, X):
+        """As :meth:`MLP.forward`, every array with a leading copy axis (K, B, d_l)."""
+        layers = self.unpack(theta)
+        activations = [X]
+        for W, c in layers[:-1]:
+            activations.append(self.mlp._phi(np.matmul(activations[-1], W) + c[:, None, :]))
+        W, c = layers[-1]
+        return activations, np.matmul(activations[-1], W) + c[:, None, :]
+
+    def backward(self, theta, activations, delta):
+        """As :meth:`MLP.backward` for every copy at once; ``delta`` has shape (K, B, k)."""
+        grad = np.empty(self.dim)
+        layers, grads = self.unpack(theta), self.unpack(grad)
+        for l in range(len(layers) - 1, -1, -1):
+            (W, _), (grad_W, grad_c) = layers[l], grads[l]
+            a = activations[l]
+            a_T = a.T if a.ndim == 2 else a.transpose(0, 2, 1)
+            grad_W[...] = np.matmul(a_T, delta)
+            if self.mlp.l2:
+                grad_W += self.mlp.l2 * W
+            grad_c[...] = delta.sum(axis=1)
+            if l > 0:
+                delta = np.matmul(delta, W.transpose(0, 2, 1)) * self.mlp._slope(a)
+        return grad
+
+    def batch_losses(self, theta, idx):
+        """The loss of each copy on the samples ``idx``: an array of K numbers."""
+        _, logits = self.forward(theta, self.mlp.X[idx])
+        y = self.mlp.y[idx]
+        picked = np.take_along_axis(log_softmax(logits.reshape(-1, self.mlp.k)).reshape(logits.shape),
+                                    np.broadcast_to(y[None, :, None], logits.shape[:2] + (1,)), axis=2)
+        losses = -picked[..., 0].mean(axis=1)
+        if self.mlp.l2:
+            losses += 0.5 * self.mlp.l2 * sum(np.sum(W * W, axis=(1, 2)) for W, _ in self.unpack(theta))
+        return losses
+
+    def batch_grad(self, theta, idx):
+        """The copies' gradients on the samples ``idx``, side by side in one flat vector."""
+        activations, logits = self.forward(theta, self.mlp.X[idx])
+        delta = softmax(logits.reshape(-1, self.mlp.k)).reshape(logits.shape)
+        delta[:, np.arange(logits.shape[1]), self.mlp.y[idx]] -= 1.0
+        delta /= logits.shape[1]
+        return self.backward(theta, activations, delta)
+
+    def losses(self, theta):
+        """Each copy's loss on all ``n`` samples."""
+        return self.batch_losses(theta, slice(None))
+
+    def loss(self, theta):
+        """The sum of the copies' losses (whose gradient is :meth:`grad`)."""
+        return float(np.sum(self.losses(theta)))
+
+    def grad(self, theta):
+        """The copies' gradients on all ``n`` samples."""
+        return self.batch_grad(theta, slice(None))
+
+    def accuracies(self, theta, X=None, y=None):
+        """Each copy's fraction of correctly classified samples (default: the training data)."""
+        X = self.mlp.X if X is None else np.asarray(X, dtype=float)
+        y = self.mlp.y if y is None else np.asarray(y)
+        return np.mean(np.argmax(self.forward(theta, X)[1], axis=2) == y, axis=1)
+
+    def __repr__(self):
+        return f"MLPStack({self.mlp!r}, copies={self.copies})"

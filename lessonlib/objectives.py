@@ -32,6 +32,8 @@ __all__ = [
     "NonConvex1D",
     "Quadratic",
     "Rosenbrock",
+    "Beale",
+    "Saddle",
     "LinearRegressionMSE",
     "LogisticRegression",
     "SoftmaxRegression",
@@ -232,6 +234,67 @@ class Rosenbrock:
 
     def __repr__(self):
         return f"Rosenbrock(a={self.a:g}, b={self.b:g})"
+
+
+def _two_coordinates(theta):
+    theta = _as_float_array(theta)
+    if theta.shape[:1] != (2,):
+        raise ValueError(f"theta must have 2 coordinates along axis 0, got shape {theta.shape}")
+    return theta
+
+
+class Beale:
+    r"""Beale's function :math:`J(x, y) = \sum_{k=1}^{3} (c_k - x + x y^k)^2`, :math:`c = (1.5, 2.25, 2.625)`.
+
+    With :math:`r_k = c_k - x + x y^k` the gradient is
+    :math:`\big(2\sum_k r_k (y^k - 1),\; 2\sum_k r_k\, k\, x\, y^{k-1}\big)`; minimum 0 at
+    :math:`(3, 0.5)`, in a flat, curved valley between steep walls. Like
+    :class:`Rosenbrock`, ``theta`` may carry extra axes after the first (for contour plots).
+    """
+    C = (1.5, 2.25, 2.625)
+    minimizer = np.array([3.0, 0.5])
+
+    def _residuals(self, theta):
+        x, y = _two_coordinates(theta)
+        return x, y, [c - x + x * y**k for k, c in enumerate(self.C, start=1)]
+
+    def loss(self, theta):
+        _, _, r = self._residuals(theta)
+        return sum(rk**2 for rk in r)
+
+    def grad(self, theta):
+        x, y, r = self._residuals(theta)
+        return np.stack([sum(2 * rk * (y**k - 1) for k, rk in enumerate(r, start=1)),
+                         sum(2 * rk * k * x * y ** (k - 1) for k, rk in enumerate(r, start=1))])
+
+    def __repr__(self):
+        return "Beale()"
+
+
+class Saddle:
+    r"""A saddle between two minima: :math:`J(x, y) = x^2 + \tfrac14 y^4 - \tfrac12 y^2`.
+
+    Gradient :math:`(2x,\; y^3 - y)`. The origin is a saddle point (Hessian
+    :math:`\mathrm{diag}(2, -1)`: a valley along :math:`x`, a ridge along :math:`y`); the
+    minima are :math:`(0, \pm 1)` with :math:`J = -\tfrac14`. Started near the ridge, a
+    method must first notice the small slope that leads off it.
+    """
+    minimizer = np.array([0.0, 1.0])
+
+    def loss(self, theta):
+        x, y = _two_coordinates(theta)
+        return x**2 + 0.25 * y**4 - 0.5 * y**2
+
+    def grad(self, theta):
+        x, y = _two_coordinates(theta)
+        return np.stack([2.0 * x, y**3 - y])
+
+    def hessian(self, theta):
+        x, y = _two_coordinates(theta)
+        return np.array([[2.0, 0.0], [0.0, 3.0 * y**2 - 1.0]])
+
+    def __repr__(self):
+        return "Saddle()"
 
 
 class _DataObjective:

@@ -9,7 +9,9 @@ style of optax::
 
 ``state.t`` counts the steps taken so far, from 0. ``lr`` is a float or a schedule,
 any callable ``t -> lr`` (see :mod:`lessonlib.schedules`), evaluated at
-``t = state.t``, so the first step uses ``lr(0)``.
+``t = state.t``, so the first step uses ``lr(0)``. It may also be an array of
+theta's shape, one rate per coordinate: chapter 9 trains K copies of a model as one
+vector, each copy with its own rate (:class:`lessonlib.nn.MLPStack`).
 
 For the same hyperparameters every optimizer produces the same iterates as its
 ``torch.optim`` counterpart (checked to 1e-10 relative in float64 by the tests).
@@ -34,7 +36,7 @@ from typing import Callable, NamedTuple, Optional, Union
 
 import numpy as np
 
-from ._validate import (check_interval, check_nonnegative, check_positive, check_step,
+from ._validate import (check_interval, check_lr_value, check_nonnegative, check_positive, check_step,
                         lr_at)
 
 __all__ = ["SGD", "AdaGrad", "RMSProp", "Adam", "AdamW",
@@ -81,7 +83,7 @@ class AMSGradState(NamedTuple):
 
 def _check_lr(lr):
     if not callable(lr):
-        check_positive("lr", lr)
+        check_lr_value(lr)
 
 
 def _add_weight_decay(grad, weight_decay, theta):

@@ -381,3 +381,25 @@ def test_noisy_gradient_is_unbiased_with_the_stated_variance_and_reproducible():
     assert noisy.L == f.L and noisy.loss(theta) == f.loss(theta)
     with pytest.raises(ValueError, match="sigma"):
         NoisyGradient(f, sigma=-1.0)
+
+
+@pytest.mark.parametrize("objective, points", [
+    ("Beale", [(1.0, 1.0), (-2.0, 0.3), (2.0, 0.8), (0.5, -1.5)]),
+    ("Saddle", [(1.0, 1.0), (-0.5, 0.2), (0.3, -2.0)]),
+])
+def test_beale_and_saddle_gradients_and_minima(objective, points):
+    from lessonlib import objectives
+    from lessonlib.gradcheck import check_grad
+    f = getattr(objectives, objective)()
+    for point in points:
+        assert check_grad(f.loss, f.grad, np.array(point)).ok
+    assert np.allclose(f.grad(f.minimizer), 0.0, atol=1e-12)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 3)))
+    assert f.loss(grid).shape == (3, 4)        # vectorised over extra axes, for contour plots
+
+
+def test_saddle_is_a_saddle_at_the_origin():
+    from lessonlib.objectives import Saddle
+    eigenvalues = np.linalg.eigvalsh(Saddle().hessian(np.zeros(2)))
+    assert eigenvalues[0] < 0 < eigenvalues[1]
+    assert Saddle().loss(Saddle().minimizer) == pytest.approx(-0.25)

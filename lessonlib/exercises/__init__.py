@@ -90,7 +90,11 @@ def _num(x, digits=None):
     if isinstance(x, (int, np.integer)):
         return repr(int(x))
     x = float(x)
-    if digits is None or not math.isfinite(x):
+    if math.isnan(x):
+        return "np.nan"             # pasteable, as the other numbers are
+    if math.isinf(x):
+        return "np.inf" if x > 0 else "-np.inf"
+    if digits is None:
         return repr(x)
     text = f"{x:.{digits}g}"
     return text if any(c in text for c in ".enai") else text + ".0"
@@ -190,6 +194,14 @@ def _loop_in(fn):
 def halves(rng, shape, low=-3.0, high=3.0):
     """Random multiples of 0.5 in [low, high]: test inputs that print exactly and can be pasted."""
     return rng.integers(int(2 * low), int(2 * high) + 1, size=shape) / 2.0
+
+
+def _unchanged(before, after):
+    """Whether an input array came back as it went in (a nan in it counts as unchanged)."""
+    try:
+        return np.array_equal(before, after, equal_nan=True)
+    except TypeError:           # equal_nan needs numbers
+        return np.array_equal(before, after)
 
 
 def _call_learner(fn, args):
@@ -435,7 +447,7 @@ class FunctionExercise(Exercise):
                 return Verdict(ERROR, f"{self.name}: your function raised {_explain_exception(exc)} "
                                       f"{self._where(label, args)}.{replay}")
             for arg_name, before, after in zip(self.arg_names, args, learner_args):
-                if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray) and np.array_equal(before, after)):
+                if isinstance(before, np.ndarray) and not (isinstance(after, np.ndarray) and _unchanged(before, after)):
                     return Verdict(WRONG, f"{self.name}: your function modified its input `{arg_name}` "
                                           f"{self._where(label, args)}; work on a copy (e.g. `x = x.copy()` or "
                                           "`x = x - ...` instead of `x -= ...`).")
