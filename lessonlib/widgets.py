@@ -129,3 +129,46 @@ def scrubber(draw, name, values, key, alt, start=None, figsize=(4.8, 3.6), dpi=7
                 f'step="1" value="{start}" aria-label="{html.escape(label)}" data-labels="{labels}" '
                 f'oninput="{handler}"> <output>{html.escape(texts[start])}</output></p>'
                 + "".join(frames) + figcaption + f"</{tag}>")
+
+
+# matplotlib's player draws its buttons with Font Awesome 4 from a CDN; the book loads
+# nothing from another host, so the buttons get plain-text labels instead.
+_PLAYER_ICONS = {"fa fa-fast-backward": "|&lt;", "fa fa-step-backward": "&lt;|", "fa fa-play fa-flip-horizontal": "&lt;",
+                 "fa fa-pause": "||", "fa fa-play": "&gt;", "fa fa-step-forward": "|&gt;",
+                 "fa fa-fast-forward": "&gt;|", "fa fa-minus": "&minus;", "fa fa-plus": "+"}
+
+
+def animation_html(anim, key, alt, caption=None, number=None):
+    """An animation the static site can play: matplotlib's JavaScript player, self-contained.
+
+    ``anim`` is a ``matplotlib.animation.FuncAnimation``; its frames are PNGs inside the
+    page and the player is inline JavaScript (``to_jshtml``). This removes the player's
+    only request to another host (a Font Awesome stylesheet; the buttons get text labels),
+    names the element ``key`` instead of a random id (so re-running gives the same
+    output), gives the frame image its ``alt`` text and, with ``caption``, wraps it in a
+    ``<figure>`` headed by ``number`` (e.g. "Fig. 9.2"). Keep it to about a dozen small
+    frames: each is a PNG in the page.
+    """
+    import html
+    import re
+
+    from IPython.display import HTML
+
+    if not key.replace("-", "").isalnum():
+        raise ValueError(f"key must be letters, digits and '-', got {key!r}")
+    text = anim.to_jshtml(default_mode="once")
+    text = re.sub(r'<link rel="stylesheet"\s*href="https?://[^"]*font-awesome[^"]*">', "", text)
+    for icon, label in _PLAYER_ICONS.items():
+        text = text.replace(f'<i class="{icon}"></i>', label)
+    ids = set(re.findall(r"_anim_img([0-9a-f]{32})", text))
+    for uid in ids:
+        text = text.replace(uid, key.replace("-", "_"))
+    text = text.replace(f'<img id="_anim_img{key.replace("-", "_")}"',
+                        f'<img id="_anim_img{key.replace("-", "_")}" alt="{html.escape(alt)}"', 1)
+    if re.search(r"(?:src|href)=[\"']https?://", text):
+        raise RuntimeError("the animation still loads something from another host; update animation_html")
+    if caption:
+        figcaption = (f'<figcaption><p><span class="caption-number">{html.escape(number or "")} </span>'
+                      f'<span class="caption-text">{html.escape(caption)}</span></p></figcaption>')
+        text = f'<figure class="animation" id="{key}">{text}{figcaption}</figure>'
+    return HTML(text)

@@ -4,15 +4,9 @@ import numpy as np
 import pytest
 
 from lessonlib.exercises import ch02
+from exercise_helpers import assert_wrong
 
 SOLVE = ch02.SOLUTIONS
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
 
 
 # --- gradient_descent ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from lessonlib.schedule_theory import robbins_monro_sums
 from lessonlib import stochastic
 from lessonlib.exercises import ch03
 from lessonlib.train import batches
+from exercise_helpers import assert_wrong
 
 SOLVE = ch03.SOLUTIONS
 FUNCTION_EXERCISES = [ch03.epoch_batches, ch03.floor_ratio, ch03.lr_for_variance]
@@ -25,13 +26,6 @@ def stub(*args):
 
 def crash(*args):
     return np.zeros(3) @ np.zeros(2)      # a shape error inside the learner's code
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
 
 
 # --- every exercise ------------------------------------------------------------------

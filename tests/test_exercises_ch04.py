@@ -8,15 +8,9 @@ import pytest
 from lessonlib import schedule_theory
 from lessonlib.exercises import ch04
 from lessonlib.schedules import cosine_annealing, exponential_decay, step_decay
+from exercise_helpers import assert_wrong
 
 SOLVE = ch04.SOLUTIONS
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
 
 
 # --- step_decay_lr ----------------------------------------------------------------------

@@ -8,15 +8,9 @@ from lessonlib.averages import ema, ema_bias_factor
 from lessonlib.exercises import ch05
 from lessonlib.exercises.ch02 import quadratic_grad
 from lessonlib.momentum import VelocitySGD
+from exercise_helpers import assert_wrong
 
 SOLVE = ch05.SOLUTIONS
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
 
 
 def assert_correct(exercise, answer, seeds=range(25)):

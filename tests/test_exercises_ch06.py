@@ -7,29 +7,9 @@ import pytest
 
 from lessonlib.exercises import ch06
 from lessonlib.optim import AdaGrad
+from exercise_helpers import assert_wrong
 
 SOLVE = ch06.SOLUTIONS
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
-
-
-@pytest.mark.parametrize("name", ["adagrad_step", "effective_steps", "adagrad_distance"])
-def test_reference_solutions_pass_on_several_seeds(name):
-    exercise = getattr(ch06, name)
-    for seed in (0, 1, 2, 12345):
-        assert exercise.verdict(SOLVE[name], seed=seed).status == "correct"
-
-
-@pytest.mark.parametrize("name", ["adagrad_step", "effective_steps", "adagrad_distance"])
-def test_stub_is_not_attempted(name):
-    def stub(*args):
-        raise NotImplementedError
-    assert getattr(ch06, name).verdict(stub).status == "not_attempted"
 
 
 # --- adagrad_step -----------------------------------------------------------------------

@@ -8,30 +8,9 @@ import pytest
 from lessonlib.adam_variants import AdamVariant
 from lessonlib.exercises import ch08
 from lessonlib.optim import Adam, AdamW
+from exercise_helpers import assert_wrong
 
 SOLVE = ch08.SOLUTIONS
-NAMES = ["adam_step", "uncorrected_factors", "adamw_step"]
-
-
-def assert_wrong(exercise, answer, *words):
-    verdict = exercise.verdict(answer)
-    assert verdict.status == "wrong", verdict.message
-    for word in words:
-        assert word in verdict.message, verdict.message
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_reference_solutions_pass_on_several_seeds(name):
-    exercise = getattr(ch08, name)
-    for seed in (0, 1, 2, 12345):
-        assert exercise.verdict(SOLVE[name], seed=seed).status == "correct"
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_stub_is_not_attempted(name):
-    def stub(*args):
-        raise NotImplementedError
-    assert getattr(ch08, name).verdict(stub).status == "not_attempted"
 
 
 # --- adam_step --------------------------------------------------------------------------

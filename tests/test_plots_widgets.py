@@ -196,3 +196,28 @@ def test_book_style_is_applied_on_import_and_legends_are_readable():
     # An "x-small" legend must still be at least 8 pt (it is 5.8 pt with matplotlib's defaults).
     assert FontProperties(size="x-small").get_size_in_points() >= 8.0
     assert FontProperties(size=mpl.rcParams["legend.fontsize"]).get_size_in_points() >= 9.5
+
+
+def test_animation_html_is_self_contained_and_deterministic():
+    import re
+
+    from matplotlib import animation
+
+    from lessonlib.widgets import animation_html
+
+    def make():
+        fig, ax = plt.subplots(figsize=(2, 2), dpi=30)
+        line, = ax.plot([], [])
+        anim = animation.FuncAnimation(fig, lambda t: (line.set_data([0, t], [0, t]), line)[1:], frames=[1, 2, 3],
+                                       blit=True)
+        html = animation_html(anim, "anim-test", alt="a line that grows, frame by frame", caption="A test.",
+                              number="Animation 1.1").data
+        plt.close(fig)
+        return html
+    first, second = make(), make()
+    assert first == second, "the same animation gives the same HTML"
+    assert not re.search(r"https?://", first), "no request to another host"
+    assert 'alt="a line that grows, frame by frame"' in first and "fa fa-" not in first
+    assert '<span class="caption-number">Animation 1.1 </span>' in first
+    with pytest.raises(ValueError, match="key"):
+        animation_html(None, "bad key!", alt="x")
