@@ -72,8 +72,8 @@ def test_only_explorers_escape_nbval(path):
         is_explorer = cell["cell_type"] == "code" and "explorer(" in _source(cell)
         # A scrubber's frames are PNGs whose pixels follow the BLAS kernel's last bits; the
         # site shows them, so it keeps its output but nbval does not compare it.
-        # The same holds for an animation exported with matplotlib's to_jshtml (chapter 9).
-        is_scrubber = cell["cell_type"] == "code" and ("scrubber(" in _source(cell) or ".to_jshtml(" in _source(cell))
+        # The same holds for an animation (lessonlib.widgets.animation_html, chapter 9).
+        is_scrubber = cell["cell_type"] == "code" and ("scrubber(" in _source(cell) or "animation_html(" in _source(cell))
         if is_scrubber:
             assert "nbval-ignore-output" in tags and "remove-output" not in tags, \
                 "a scrubber or animation cell needs nbval-ignore-output and shows its output on the site"
