@@ -10,6 +10,8 @@ docstring:
 - :mod:`lessonlib.schedule_theory`  Robbins-Monro sums, exponential decay's reach
 - :mod:`lessonlib.objectives` losses with analytic gradients
 - :mod:`lessonlib.gradcheck`  finite-difference gradient checking
+- :mod:`lessonlib.clipping`   gradient clipping by norm (and by value), as an optimizer wrapper
+- :mod:`lessonlib.monitor`    the learning-rate range test, loss smoothing, the sharpness lambda_max
 - :mod:`lessonlib.train`      the training loops (steps, or epochs of mini-batches) and their histories
 - :mod:`lessonlib.nn`         a multilayer perceptron with hand-written backpropagation
 - :mod:`lessonlib.theory`     closed-form rates of gradient descent and momentum

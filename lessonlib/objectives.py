@@ -38,6 +38,7 @@ __all__ = [
     "LogisticRegression",
     "SoftmaxRegression",
     "NoisyGradient",
+    "Recurrence",
     "sigmoid",
 ]
 
@@ -295,6 +296,56 @@ class Saddle:
 
     def __repr__(self):
         return "Saddle()"
+
+
+class Recurrence:
+    r"""A gradient that explodes and vanishes: a linear recurrence run for ``depth`` steps.
+
+    :math:`h_0 = 1`, :math:`h_k = w\,h_{k-1}`, so :math:`h_D = w^D`, and the loss is
+    :math:`J(w) = \tfrac12 (w^D - y)^2` with ``target`` :math:`y`: the smallest model of a
+    recurrent network (or a deep linear network with one tied weight). By the chain rule
+
+    .. math:: J'(w) = D\, w^{D-1}\, (w^D - y),
+
+    a product of :math:`D - 1` factors :math:`w`: for :math:`|w| > 1` it explodes like
+    :math:`|w|^{2D}`, for :math:`|w| < 1` it vanishes like :math:`|w|^{D-1}`. The minimum
+    :math:`w^* = y^{1/D}` (for :math:`y > 0`) has curvature :math:`J''(w^*) = D^2 y^{2 - 2/D}`
+    (``L_at_minimum``). ``theta`` has one coordinate along axis 0 (extra axes are
+    evaluated elementwise, e.g. one column per learning rate).
+    """
+
+    def __init__(self, depth=20, target=1.0):
+        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+            raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
+        if not target > 0:
+            raise ValueError(f"target must be > 0 (the minimum is then w = target**(1/depth)), got {target}")
+        self.depth, self.target = int(depth), float(target)
+
+    @property
+    def minimizer(self):
+        return np.array([self.target ** (1.0 / self.depth)])
+
+    @property
+    def L_at_minimum(self):
+        """Curvature :math:`J''(w^*) = D^2 y^{2 - 2/D}` at the minimum."""
+        return self.depth**2 * self.target ** (2.0 - 2.0 / self.depth)
+
+    def _w(self, theta):
+        theta = _as_float_array(theta)
+        if theta.shape[:1] != (1,):
+            raise ValueError(f"theta must have 1 coordinate along axis 0 (the weight w), got shape {theta.shape}")
+        return theta[0]
+
+    def loss(self, theta):
+        return 0.5 * (self._w(theta) ** self.depth - self.target) ** 2
+
+    def grad(self, theta):
+        w = self._w(theta)
+        D = self.depth
+        return (D * w ** (D - 1) * (w**D - self.target))[None]
+
+    def __repr__(self):
+        return f"Recurrence(depth={self.depth}, target={self.target})  # J(w) = (w**{self.depth} - {self.target})**2 / 2"
 
 
 class _DataObjective:

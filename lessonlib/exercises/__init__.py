@@ -501,7 +501,7 @@ class FunctionExercise(Exercise):
                 message += f", the right answer is {describe(exp_show, digits)}"
             else:
                 message += ", which is not right"
-        got_kind = np.asarray(got).dtype if not isinstance(got, tuple) else None
+        got_kind = None if isinstance(exp, tuple) else np.asarray(got).dtype
         if (got_kind is not None and np.issubdtype(got_kind, np.integer)
                 and np.asarray(exp).dtype.kind == "f"):
             message += (" (your result holds integers: an array made like an integer input, e.g. "
