@@ -73,7 +73,8 @@ $(STAMP): requirements.txt constraints.txt constraints-py310.txt pyproject.toml
 	  $(PY) -m pip install --quiet -c $$c -e .
 	@touch $@
 
-# Executes every notebook (execute_notebooks: force) and fails on any warning,
+# Executes every notebook (in parallel, tools/execute_for_build.py, into the cache
+# the build reads: execute_notebooks: cache) and fails on any warning,
 # including a notebook cell that raises. A failed build leaves no index.html,
 # so the next make builds again instead of testing a broken site.
 # LESSONLIB_PROGRESS: a fresh, empty progress file, so the build and nbval never
@@ -82,6 +83,7 @@ $(SITE): $(STAMP) _config.yml _toc.yml $(BOOK_SOURCES) $(LIB_SOURCES)
 	@echo "==> building the site (every notebook is executed)"
 	@start=$$(date +%s); \
 	export LESSONLIB_PROGRESS="$$(mktemp -d)/progress.json"; \
+	$(PY) tools/execute_for_build.py --cache _build/.jupyter_cache $(NOTEBOOKS); \
 	if $(VENV)/bin/jupyter-book build . --builder html -W -n --keep-going --all; then \
 	  touch $@; echo "==> site built in $$(( $$(date +%s) - start )) s"; \
 	else \
