@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import check_int, check_interval
 
-__all__ = ["ema", "ema_weights", "ema_bias_factor", "effective_window"]
+__all__ = ["ema", "ema_weights", "ema_bias_factor", "effective_window", "iterate_average"]
 
 
 def _check_beta(beta):
@@ -83,3 +83,21 @@ def effective_window(beta):
     """
     _check_beta(beta)
     return 1.0 / (1.0 - beta)
+
+
+def iterate_average(thetas, burn_in=0):
+    r"""Polyak–Ruppert averages :math:`\bar\theta_t = \frac{1}{t - s + 1}\sum_{k=s}^{t} \theta_k` of a run's iterates.
+
+    ``thetas`` holds :math:`\theta_0, \theta_1, \dots` along its first axis; row ``t - s``
+    of the result is :math:`\bar\theta_t` for :math:`t \ge s` = ``burn_in`` (the first
+    iterates, far from the minimum, are usually left out). Unlike an exponential moving
+    average, every iterate gets the same weight, so the noise averages out like
+    :math:`1/t` instead of settling at a floor.
+    """
+    check_int("burn_in", burn_in, 0)
+    thetas = np.asarray(thetas, dtype=float)
+    if thetas.ndim == 0 or thetas.shape[0] <= burn_in:
+        raise ValueError(f"need more than burn_in={burn_in} iterates along the first axis, got shape {thetas.shape}")
+    kept = thetas[burn_in:]
+    counts = np.arange(1, kept.shape[0] + 1).reshape((-1,) + (1,) * (kept.ndim - 1))
+    return np.cumsum(kept, axis=0) / counts
