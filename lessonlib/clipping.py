@@ -1,17 +1,17 @@
 r"""Gradient clipping: cap a gradient's length before the optimizer sees it.
 
-Clipping by norm keeps the direction and caps the length at ``max_norm`` (:math:`\tau`):
+Clipping by norm keeps the direction and caps the length at ``max_norm`` (:math:`c_{\mathrm{clip}}`):
 
-.. math:: \operatorname{clip}_\tau(g) = \min\Bigl(1, \frac{\tau}{\lVert g\rVert}\Bigr)\, g
+.. math:: \operatorname{clip}(g) = \min\Bigl(1, \frac{c_{\mathrm{clip}}}{\lVert g\rVert}\Bigr)\, g
 
-It is the Euclidean projection of :math:`g` onto the ball :math:`\lVert g\rVert \le \tau`,
-so a step :math:`\eta\,\operatorname{clip}_\tau(g)` is never longer than :math:`\eta\tau`, and
+It is the Euclidean projection of :math:`g` onto the ball :math:`\lVert g\rVert \le c_{\mathrm{clip}}`,
+so a step :math:`\eta\,\operatorname{clip}(g)` is never longer than :math:`\eta\, c_{\mathrm{clip}}`, and
 a gradient already inside the ball is left exactly as it is. Clipping by value,
-:math:`\max(-\tau, \min(\tau, g_i))` in each coordinate, caps every coordinate instead and so
+:math:`\max(-c_{\mathrm{clip}}, \min(c_{\mathrm{clip}}, g_i))` in each coordinate, caps every coordinate instead and so
 turns the gradient's direction towards the diagonal.
 
 Clipping bounds *exploding* gradients. It does nothing for vanishing ones: a gradient
-shorter than :math:`\tau` passes unchanged.
+shorter than :math:`c_{\mathrm{clip}}` passes unchanged.
 
 :class:`Clipped` wraps any :mod:`lessonlib.optim` optimizer, as
 ``torch.nn.utils.clip_grad_norm_`` before ``optimizer.step()`` or
@@ -28,7 +28,7 @@ __all__ = ["clip_by_norm", "clip_by_value", "Clipped"]
 
 
 def clip_by_norm(grad, max_norm):
-    r""":math:`\min(1, \tau/\lVert g\rVert)\, g`: the direction kept, the length at most ``max_norm``."""
+    r""":math:`\min(1, c_{\mathrm{clip}}/\lVert g\rVert)\, g`: the direction kept, the length at most ``max_norm``."""
     check_positive("max_norm", max_norm)
     grad = np.asarray(grad, dtype=float)
     norm = float(np.linalg.norm(grad))
@@ -38,7 +38,7 @@ def clip_by_norm(grad, max_norm):
 
 
 def clip_by_value(grad, max_value):
-    r""":math:`\max(-\tau, \min(\tau, g_i))` in every coordinate (changes the direction when it acts)."""
+    r""":math:`\max(-c_{\mathrm{clip}}, \min(c_{\mathrm{clip}}, g_i))` in every coordinate (changes the direction when it acts)."""
     check_positive("max_value", max_value)
     return np.clip(np.asarray(grad, dtype=float), -max_value, max_value)
 
@@ -47,14 +47,14 @@ def clip_by_value(grad, max_value):
 class Clipped:
     r"""``optimizer`` stepping along :func:`clip_by_norm` of each gradient.
 
-    .. math:: \theta_{t+1} = \text{step}\bigl(\theta_t, \operatorname{clip}_\tau(g_t)\bigr)
+    .. math:: \theta_{t+1} = \text{step}\bigl(\theta_t, \operatorname{clip}(g_t)\bigr)
 
     Parameters
     ----------
     optimizer
         Any :mod:`lessonlib.optim` optimizer; its state is the wrapper's state.
     max_norm : float
-        :math:`\tau > 0`. A good value is a little above the gradient norms of a healthy
+        :math:`c_{\mathrm{clip}} > 0`. A good value is a little above the gradient norms of a healthy
         run (look at ``History.grad_norms``): then only the rare explosions are cut.
     """
 

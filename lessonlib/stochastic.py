@@ -35,6 +35,7 @@ __all__ = [
     "stationary_variance",
     "stationary_loss",
     "stationary_covariance",
+    "averaged_iterate_error",
     "second_moment",
     "inverse_time_limit",
 ]
@@ -222,3 +223,36 @@ def inverse_time_limit(lr0, decay_rate, lam, sigma):
         raise ValueError(f"the 1/t rate needs 2 * (lr0 / decay_rate) * lam > 1, got {2 * a * lam:g}: the steps "
                          f"shrink so fast that E[theta_t^2] falls only like t^-{2 * a * lam:.3g}")
     return a**2 * sigma**2 / (2 * a * lam - 1)
+
+
+def averaged_iterate_error(H, Sigma, T, lr=None):
+    r""":math:`\mathbb E\lVert\bar\theta_T - \theta^*\rVert^2` for Polyak–Ruppert averaging of constant-step SGD.
+
+    SGD on a quadratic with Hessian :math:`H` and gradient noise of covariance
+    :math:`\Sigma`: summing :math:`e_{t+1} = e_t - \eta(H e_t + \xi_t)` over :math:`t < T`
+    gives :math:`\bar e_T = \frac{H^{-1}(e_0 - e_T)}{\eta T} - \frac{H^{-1}}{T}\sum_t \xi_t`
+    with :math:`\bar e_T = \frac1T\sum_{t<T} e_t`. Its leading term for large :math:`T`
+    (``lr=None``) is
+
+    .. math:: \mathbb E\lVert\bar e_T\rVert^2 \approx \frac{\mathrm{tr}(H^{-1}\Sigma H^{-1})}{T},
+
+    independent of :math:`\eta`. With ``lr`` it is exact for a run started at the
+    minimum (:math:`e_0 = 0`): in the eigenbasis of :math:`H`, direction :math:`i` has
+    :math:`\bar e_{T,i} = \frac{1}{\lambda_i T}\sum_{t<T}\bigl((1-\eta\lambda_i)^{T-1-t} - 1\bigr)\xi_{t,i}`, so
+
+    .. math:: \mathbb E\lVert\bar e_T\rVert^2 = \sum_i \frac{\Sigma'_{ii}}{\lambda_i^2 T^2}
+              \sum_{k=0}^{T-1} \bigl(1 - (1 - \eta\lambda_i)^k\bigr)^2,
+              \qquad \Sigma' = V^\top \Sigma V .
+    """
+    H = np.atleast_2d(np.asarray(H, dtype=float))
+    Sigma = np.atleast_2d(np.asarray(Sigma, dtype=float))
+    check_int("T", T, 1)
+    if lr is None:
+        Hinv = np.linalg.inv(H)
+        return float(np.trace(Hinv @ Sigma @ Hinv) / T)
+    lam, V = np.linalg.eigh(H)
+    _check_stable(lr, lam[-1])
+    noise = np.diag(V.T @ Sigma @ V)
+    k = np.arange(T)[:, None]
+    sums = np.sum((1.0 - (1.0 - lr * lam) ** k) ** 2, axis=0)
+    return float(np.sum(noise * sums / (lam**2 * T**2)))
