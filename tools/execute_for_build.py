@@ -12,8 +12,10 @@ build (or an earlier lessonlib) survives; the build (``execute_notebooks: cache`
 not cached: the build executes it again itself and reports the traceback as a warning,
 which ``-W`` turns into a failed build.
 
-Prints each notebook's execution time, their sum (what one core would need) and the
-wall time of the whole run.
+A cell that has not answered after two minutes (every cell of the book takes seconds)
+is taken for a lost kernel reply, a rare race between kernels started together: the
+notebook is run once more in a new kernel. Prints each notebook's execution time, their
+sum (what one core would need) and the wall time of the whole run.
 """
 
 from __future__ import annotations
@@ -27,18 +29,27 @@ import shutil
 import sys
 import time
 
-TIMEOUT = 600          # as execute.timeout in _config.yml
+# Seconds a cell may take. Every cell of the book takes a few seconds; a cell still
+# waiting after this long is a kernel whose reply was lost (seen once in about ten
+# runs with two kernels starting at the same moment), and is retried in a new kernel.
+CELL_TIMEOUT = 120
+ATTEMPTS = 2
 
 
-def execute(path: str):
-    """Run one notebook in a fresh kernel; return (path, executed notebook, seconds, error text)."""
+def execute(task):
+    """Run one notebook in a fresh kernel; return (path, executed notebook, seconds, error text, attempts)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
-    nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(pathlib.Path(path).resolve().parent), timeout=TIMEOUT,
-                                 allow_errors=False, meta_override=True)
-    return path, nb, result.time, (result.exc_string if result.err is not None else None)
+    index, path = task
+    time.sleep(3.0 * (index == 1))          # the first two kernels do not start in the same instant
+    for attempt in range(1, ATTEMPTS + 1):
+        nb = nbformat.read(path, as_version=4)
+        result = single_nb_execution(nb, cwd=str(pathlib.Path(path).resolve().parent), timeout=CELL_TIMEOUT,
+                                     allow_errors=False, meta_override=True)
+        if result.err is None or type(result.err).__name__ == "CellExecutionError":
+            break                           # done, or a cell raised: running it again would not help
+    return path, nb, result.time, (result.exc_string if result.err is not None else None), attempt
 
 
 def main(argv=None) -> int:
@@ -65,8 +76,11 @@ def main(argv=None) -> int:
     failed, seconds = [], {}
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs, mp_context=context) as pool:
-        for path, nb, spent, error in pool.map(execute, order):
+        for path, nb, spent, error, attempts in pool.map(execute, enumerate(order)):
             seconds[path] = spent
+            if attempts > 1:
+                print(f"{path}: the first attempt failed (a lost kernel reply?), attempt {attempts} "
+                      f"{'failed too' if error else 'succeeded'}", flush=True)
             if error is not None:
                 failed.append(path)
                 print(f"FAILED {path} after {spent:.1f} s (the build will run it again and show why)", flush=True)
