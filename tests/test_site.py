@@ -475,6 +475,34 @@ TABLE_LAYOUT = """() => Array.from(document.querySelectorAll("main table")).map(
 }).filter(Boolean)"""
 
 
+# A multi-panel figure that promises "scroll sideways" must be wider than its box
+# (a more specific max-width rule once capped it at the column's width).
+FIGURES_SCROLL = r"""() => Array.from(document.querySelectorAll(".figure-scroll")).filter((box) => {
+  const hint = box.nextElementSibling;
+  const shown = hint && hint.classList.contains("figure-scroll-hint") && hint.offsetHeight > 0;
+  return shown && box.scrollWidth <= box.clientWidth + 1;
+}).map((box) => "a figure says 'scroll sideways' but fits its box: " + box.querySelector("img").src.split("/").pop())"""
+
+# Inline formulas cannot break (MathJax 3): one wider than its line must scroll in
+# its own box (site.js marks it), never be cut off at the column's edge.
+INLINE_MATH_CUT = r"""() => {
+  const problems = [];
+  document.querySelectorAll("main mjx-container:not([display='true'])").forEach((box) => {
+    if (box.closest("div.math, table")) return;
+    const block = box.parentElement.closest("p, li, dd, dt, td, th, div, section") || box.parentElement;
+    const style = getComputedStyle(block);
+    const room = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const math = box.querySelector("mjx-math");
+    if (!math || math.getBoundingClientRect().width <= room + 1) return;
+    const overflow = getComputedStyle(box).overflowX;
+    if (overflow !== "auto" && overflow !== "scroll") {
+      problems.push("inline formula cut off at the column's edge: " + box.textContent.slice(0, 40));
+    }
+  });
+  return problems;
+}"""
+
+
 @pytest.mark.parametrize("page_path", [p for p in PAGE_PARAMS if p != "index.html"])
 def test_page_on_a_phone(page_path: str, browser, origin: str) -> None:
     """390 px: no sideways page scroll, equations and tables scroll in their own
@@ -493,6 +521,8 @@ def test_page_on_a_phone(page_path: str, browser, origin: str) -> None:
         problems += [f"equation number on top of equation {e}" for e in layout["covered"]]
         problems += page.evaluate(TABLE_LAYOUT)
         problems += page.evaluate(FIGURE_PROBLEMS)
+        problems += page.evaluate(FIGURES_SCROLL)
+        problems += page.evaluate(INLINE_MATH_CUT)
         page.locator("button.primary-toggle:visible").first.click()
         try:
             page.wait_for_selector("#pst-primary-sidebar-modal[open]", state="visible", timeout=3000)

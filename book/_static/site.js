@@ -55,6 +55,22 @@
         box.setAttribute("tabindex", "0");  // scrollable with the keyboard too
       }
     });
+    // Inline formulas cannot break (MathJax 3): one wider than its line (a long
+    // chain on a phone) scrolls inside its own box instead of being cut off.
+    // Measure everything first, then write, so the page is laid out only once.
+    const inline = Array.from(document.querySelectorAll("main mjx-container:not([display='true'])"))
+      .filter((box) => !box.closest("div.math, table"))
+      .map((box) => {
+        const block = box.parentElement.closest("p, li, dd, dt, td, th, div, section") || box.parentElement;
+        const style = getComputedStyle(block);
+        const room = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const math = box.querySelector("mjx-math");
+        return [box, math ? math.getBoundingClientRect().width > room + 1 : false];
+      });
+    inline.forEach(([box, wide]) => {
+      box.classList.toggle("is-wide-inline", wide);
+      if (wide && !box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    });
     document.querySelectorAll(".pst-scrollable-table-container").forEach((box) => {
       const wide = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("is-scrollable", wide);
@@ -84,6 +100,7 @@
         if (!img.naturalWidth || img.naturalWidth / img.naturalHeight < 1.7 || img.parentElement.classList.contains("figure-scroll")) return;
         const box = document.createElement("div");
         box.className = "figure-scroll";
+        box.style.setProperty("--natural-width", img.naturalWidth + "px");
         box.setAttribute("tabindex", "0");
         img.before(box);
         box.appendChild(img);
