@@ -100,6 +100,16 @@ def test_heavy_ball_rate_mistakes_are_named():
     assert_wrong(ch05.heavy_ball_rate, lambda lr, beta, lams: rate_of(lr, beta, [max(lams)]), "largest eigenvalue only")
 
 
+def test_heavy_ball_rate_rejects_one_root_of_the_quadratic_formula():
+    """Keeping only the '+' root is right except for a flipping eigenvalue (real negative
+    roots); an example makes such an eigenvalue decide the rate, so the slip is caught."""
+    def plus_root(lr, beta, eigenvalues):
+        a = 1 + beta - lr * np.asarray(eigenvalues, dtype=float)
+        return np.max(np.abs(a + np.sqrt((a * a - 4 * beta).astype(complex))) / 2)
+
+    assert_wrong(ch05.heavy_ball_rate, plus_root, "other one has the larger modulus")
+
+
 # --- velocity_momentum -------------------------------------------------------------------
 
 def test_velocity_momentum_agrees_with_lessonlib_and_accepts_arrays():

@@ -109,6 +109,14 @@ def _hb_rate_where(lr, beta, lams):
     return max(np.max(np.abs(np.roots([1.0, -(1 + beta - lr * lam), beta]))) for lam in lams)
 
 
+def _plus_root_only(lr, beta, lams):
+    roots = []
+    for lam in lams:
+        a = 1 + beta - lr * lam
+        roots.append(abs((a + np.sqrt(complex(a * a - 4 * beta))) / 2))
+    return max(roots)
+
+
 # --- the exercises ---------------------------------------------------------------------
 
 def _ema_cases(rng):
@@ -209,6 +217,8 @@ heavy_ball_rate = FunctionExercise(
         ("an over-damped slow eigenvalue and a flipping stiff one", (0.01, 0.5, [0.1, 5.0, 295.0])),
         ("no momentum: gradient descent's max|1 - lr*lambda|", (0.15, 0.0, [1.0, 4.0, 10.0])),
         ("a step near the stability limit", (0.35, 0.7, [1.0, 2.0, 9.5])),
+        ("a flipping eigenvalue decides the rate", (0.1, 0.25, [2.0, 24.0])),
+        ("a flipping eigenvalue next to an oscillating one", (0.1, 0.1, [5.0, 21.0])),
     ],
     random_cases=_rate_cases,
     hints=[
@@ -226,6 +236,9 @@ heavy_ball_rate = FunctionExercise(
          "You returned gradient descent's rate max|1 - lr*lambda|: the momentum term changes the roots."),
         (lambda lr, beta, lams: _hb_rate_where(lr, beta, [max(lams)]),
          "You looked at the largest eigenvalue only: the slowest direction is often the smallest one."),
+        (_plus_root_only,
+         "You kept one root of the quadratic formula per eigenvalue: when both roots are real and negative "
+         "(a flipping eigenvalue) the other one has the larger modulus. Take the larger modulus of the two."),
         (lambda lr, beta, lams: _hb_rate_where(lr, beta, [min(lams)]),
          "You looked at the smallest eigenvalue only: the largest one can have the slowest (or a diverging) root."),
     ],
