@@ -110,3 +110,13 @@ def test_adagrad_distance_vectorised_passes():
 ])
 def test_adagrad_distance_mistakes_are_named(answer, words):
     assert_wrong(ch06.adagrad_distance, answer, words)
+
+
+def test_effective_steps_names_the_accumulator_taken_before_the_update():
+    def before_update(grads, lr, eps):
+        g2 = np.asarray(grads, dtype=float) ** 2
+        G = np.cumsum(g2, axis=0) - g2              # G_k: the squares of the steps before k
+        with np.errstate(divide="ignore"):
+            return lr / (np.sqrt(G) + eps)
+
+    assert_wrong(ch06.effective_steps, before_update, "G_{k+1}")

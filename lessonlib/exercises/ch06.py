@@ -46,6 +46,13 @@ def adagrad_distance(lr, T):
 SOLUTIONS = {f.__name__: f for f in (adagrad_step, effective_steps, adagrad_distance)}
 
 
+def _steps_before_update(grads, lr, eps):
+    g2 = np.asarray(grads, dtype=float) ** 2
+    G = np.vstack([np.zeros((1,) + g2.shape[1:]), np.cumsum(g2, axis=0)[:-1]])
+    with np.errstate(divide="ignore"):
+        return lr / (np.sqrt(G) + eps)
+
+
 # --- the exercises ---------------------------------------------------------------------
 
 def _step_cases(rng):
@@ -133,6 +140,9 @@ effective_steps = FunctionExercise(
          "rows (axis=0)."),
         (lambda grads, lr, eps: lr / (np.sqrt(np.asarray(grads, float) ** 2) + eps),
          "Your accumulator holds only the current step's g**2: AdaGrad sums all past squares."),
+        (_steps_before_update,
+         "Your row k divides by the accumulator before g_k is added (G_k, zero at the start): AdaGrad adds "
+         "the current squared gradient first, so step k uses G_{k+1}, which includes g_k."),
     ],
     rtol=1e-10,
     atol=1e-12,
