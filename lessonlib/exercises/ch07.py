@@ -141,7 +141,7 @@ transient_length = FunctionExercise(
          "1 / (1 - beta) is the window of the average, a rough time scale; the question asks for the first step "
          "whose factor is within the tolerance."),
         (lambda beta, tol: next(t for t in range(1, 10**6) if 1 / math.sqrt(1 - beta**t) <= 1 + tol) - 1,
-         "Off by one: return the first step t that is within the tolerance (steps count from t = 1)."),
+         "Off by one: return the first step t that is within the tolerance (t counts the gradients, from t = 1 for the first step)."),
     ],
     show_expected=False,
     rtol=0,
