@@ -83,3 +83,20 @@ def test_forgiveness_mistakes_are_named_and_the_answer_is_not_shown():
     verdict = ch09.forgiveness.verdict(lambda lrs, losses, factor: 1.0)
     assert verdict.status == "wrong" and "the right answer" not in verdict.message
     assert_wrong(ch09.forgiveness, ch09.forgiveness.mistakes[0][0], "width")
+
+
+def test_forgiveness_names_a_strict_inequality_and_natural_logs():
+    def strict(lrs, losses, factor):
+        lrs, losses = np.asarray(lrs, float), np.asarray(losses, float)
+        ok = np.isfinite(losses)
+        good = lrs[ok][losses[ok] < factor * losses[ok].min()]
+        return float(np.log10(good.max() / good.min()))
+
+    def natural(lrs, losses, factor):
+        lrs, losses = np.asarray(lrs, float), np.asarray(losses, float)
+        ok = np.isfinite(losses)
+        good = lrs[ok][losses[ok] <= factor * losses[ok].min()]
+        return float(np.log(good.max() / good.min()))
+
+    assert_wrong(ch09.forgiveness, strict, "ties")
+    assert_wrong(ch09.forgiveness, natural, "decades")

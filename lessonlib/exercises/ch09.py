@@ -50,6 +50,17 @@ def forgiveness(lrs, final_losses, factor):
 SOLUTIONS = {f.__name__: f for f in (output_delta, tanh_delta, forgiveness)}
 
 
+def _good(lrs, losses, factor, below=np.less_equal):
+    lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
+    ok = np.isfinite(losses)
+    return lrs[ok][below(losses[ok], factor * losses[ok].min())]
+
+
+def _strictly_within(lrs, losses, factor):
+    good = _good(lrs, losses, factor, below=np.less)
+    return float(np.log10(good.max() / good.min())) if good.size else float("nan")
+
+
 # --- the exercises ---------------------------------------------------------------------
 
 def _delta_cases(rng):
@@ -156,6 +167,9 @@ forgiveness = FunctionExercise(
         ("a diverged run (nan)", (np.array([0.001, 0.01, 0.1, 1.0]), np.array([0.8, 0.3, 0.2, np.nan]), 2.0)),
         ("only the best is good enough", (np.array([0.01, 0.1, 1.0]), np.array([1.0, 0.1, 1.0]), 1.5)),
         ("lists", ([0.001, 0.01, 0.1], [0.5, 0.4, 0.45], 1.3)),
+        ("losses exactly at the bound (a tie counts)", (np.array([0.001, 0.01, 0.1, 1.0]),
+                                                         np.array([0.5, 0.25, 0.5, np.nan]), 2.0)),
+        ("a tie on one side only", (np.array([0.01, 0.1, 1.0, 10.0]), np.array([0.75, 0.25, 0.5, 1.0]), 3.0)),
     ],
     random_cases=_forgiveness_cases,
     hints=[
@@ -174,6 +188,11 @@ forgiveness = FunctionExercise(
         (lambda lrs, losses, factor: float(np.log10(np.max(np.asarray(lrs)[np.asarray(losses) <= factor * np.nanmin(losses)])
                                                     / np.min(lrs))),
          "Your range starts at the smallest rate of the sweep: it must start at the smallest *good* rate."),
+        (_strictly_within,
+         "You kept only the rates strictly below factor times the best: a loss exactly at that bound is "
+         "within it (<=), and such ties happen on some inputs."),
+        (lambda lrs, losses, factor: float(np.log(_good(lrs, losses, factor).max() / _good(lrs, losses, factor).min())),
+         "You took the natural logarithm: the width is asked in decades, log10(largest / smallest)."),
         (lambda lrs, losses, factor: float(np.max(np.asarray(lrs)[np.asarray(losses) <= factor * np.nanmin(losses)])
                                            - np.min(np.asarray(lrs)[np.asarray(losses) <= factor * np.nanmin(losses)])),
          "You measured the range on a linear scale: learning rates are compared by factors, so take "
