@@ -136,3 +136,17 @@ def _variant(grads, lr, beta, eps, centred=True, root_first=False):
 def test_centred_steps_mistakes_are_named(kwargs, words):
     with np.errstate(all="ignore"):
         assert_wrong(ch07.centred_steps, lambda *a: _variant(*a, **kwargs), words)
+
+
+def test_centred_steps_names_eps_inside_the_root():
+    def graves(grads, lr, beta, eps):
+        grads = np.asarray(grads, dtype=float)
+        m = v = np.zeros(grads.shape[1:])
+        out = []
+        for g in grads:
+            m = beta * m + (1 - beta) * g
+            v = beta * v + (1 - beta) * g**2
+            out.append(-lr * g / np.sqrt(v - m**2 + eps))
+        return np.array(out)
+
+    assert_wrong(ch07.centred_steps, graves, "inside the square root")

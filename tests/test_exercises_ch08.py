@@ -161,3 +161,13 @@ def test_adamw_decay_after_the_step_is_rejected():
         theta_new, m_new, v_new = SOLVE["adam_step"](theta, grad, m, v, t, lr, beta1, beta2, eps)
         return theta_new * (1 - lr * weight_decay), m_new, v_new
     assert ch08.adamw_step.verdict(decay_after).status == "wrong"
+
+
+def test_adam_step_names_the_keras_ordering():
+    def keras(theta, grad, m, v, t, lr, beta1, beta2, eps):
+        m = beta1 * np.asarray(m, float) + (1 - beta1) * np.asarray(grad, float)
+        v = beta2 * np.asarray(v, float) + (1 - beta2) * np.asarray(grad, float) ** 2
+        lr_t = lr * (1 - beta2 ** (t + 1)) ** 0.5 / (1 - beta1 ** (t + 1))
+        return np.asarray(theta, float) - lr_t * m / (np.sqrt(v) + eps), m, v
+
+    assert_wrong(ch08.adam_step, keras, "Keras")

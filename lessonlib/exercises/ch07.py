@@ -182,6 +182,9 @@ centred_steps = FunctionExercise(
          "Your steps are not centred: divide by sqrt(v - m^2), the estimated standard deviation, not by sqrt(v)."),
         (lambda grads, lr, beta, eps: _centred_variant(grads, lr, beta, eps, root_first=True),
          "You took sqrt(v) - m: the spread is v - m^2 under one square root, sqrt(v - m**2)."),
+        (lambda grads, lr, beta, eps: _centred_variant(grads, lr, beta, eps, eps_inside=True),
+         "You put eps inside the square root, sqrt(v - m**2 + eps), as Graves writes it: this chapter (and "
+         "torch) adds it after the root, sqrt(v - m**2) + eps."),
         (lambda grads, lr, beta, eps: _centred_variant(grads, lr, beta, eps, old_m=True),
          "You used m from before this step: update both averages with the current gradient, then divide."),
     ],
@@ -200,7 +203,7 @@ def _uncentred(grads, lr, beta, eps):
     return out
 
 
-def _centred_variant(grads, lr, beta, eps, root_first=False, old_m=False):
+def _centred_variant(grads, lr, beta, eps, root_first=False, old_m=False, eps_inside=False):
     grads = np.asarray(grads, dtype=float)
     m, v = np.zeros(grads.shape[1:]), np.zeros(grads.shape[1:])
     out = np.empty_like(grads)
@@ -211,5 +214,5 @@ def _centred_variant(grads, lr, beta, eps, root_first=False, old_m=False):
         mm = m_before if old_m else m
         with np.errstate(invalid="ignore", divide="ignore"):
             denom = np.sqrt(v) - mm if root_first else np.sqrt(np.maximum(v - mm**2, 0.0))
-            out[k] = -lr * g / (denom + eps)
+            out[k] = -lr * g / (np.sqrt(np.maximum(v - mm**2, 0.0) + eps) if eps_inside else denom + eps)
     return out

@@ -95,7 +95,19 @@ def _corrected(x, beta, t):
     return x / (1 - beta ** (t + 1))
 
 
+def _keras_ordering(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    theta, grad = np.asarray(theta, dtype=float), np.asarray(grad, dtype=float)
+    m_new = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * grad
+    v_new = beta2 * np.asarray(v, dtype=float) + (1 - beta2) * grad**2
+    lr_t = lr * np.sqrt(1 - beta2 ** (t + 1)) / (1 - beta1 ** (t + 1))
+    return theta - lr_t * m_new / (np.sqrt(v_new) + eps), m_new, v_new
+
+
 _ADAM_MISTAKES = [
+    (_keras_ordering,
+     "You folded both corrections into the rate and added eps to the uncorrected sqrt(v) (Keras's "
+     "ordering, (ch08-eps-keras)): it differs from Adam's by the size of eps. This exercise asks for the "
+     "paper's and torch's form: eps added to sqrt(v_hat)."),
     (_variant(lambda m, b, t: m, lambda v, b, t: v),
      "You left out the bias correction: m and v start at 0, so early on they are too small by the factors "
      "1 - beta1^(t+1) and 1 - beta2^(t+1); divide by them before the step."),
