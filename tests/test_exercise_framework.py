@@ -331,3 +331,25 @@ def test_call_frame_holds_only_the_inputs():
     from lessonlib.exercises import _call_learner
 
     assert list(inspect.signature(_call_learner).parameters) == ["fn", "args"]
+
+
+# --- what the checks say about the type of an answer (found in a newcomer's read) ---------
+
+def test_a_true_or_false_answer_is_shown_as_a_bool_and_an_int_is_told_to_be_one():
+    from lessonlib.exercises import ch02, ch11, ch12
+    solve = ch11.SOLUTIONS["stale_is_stable"]
+    flipped = ch11.stale_is_stable.verdict(lambda lr_lambda, delay: not solve(lr_lambda, delay), seed=0)
+    assert flipped.status == "wrong" and ("returned True" in flipped.message or "returned False" in flipped.message)
+    as_int = ch11.stale_is_stable.verdict(lambda lr_lambda, delay: int(solve(lr_lambda, delay)), seed=0)
+    assert as_int.status == "wrong" and "bool" in as_int.message, as_int.message
+    as_array = ch11.stale_is_stable.verdict(lambda lr_lambda, delay: np.array(bool(solve(lr_lambda, delay))), seed=0)
+    assert as_array.status == "correct", as_array.message
+
+    # a tuple of arrays answered with one array: say a tuple is expected, not "value #1 ..."
+    only_theta = ch12.keras_rmsprop_step.verdict(
+        lambda *args: ch12.SOLUTIONS["keras_rmsprop_step"](*args)[0], seed=0)
+    assert "expected a tuple of 2 values" in only_theta.message and "value #1" not in only_theta.message
+
+    # a vector where one number is expected: no advice to take value[0]
+    all_limits = ch02.max_stable_lr.verdict(lambda A: 2 / np.linalg.eigvalsh(A), seed=0)
+    assert all_limits.status == "wrong" and "value[0]" not in all_limits.message, all_limits.message

@@ -70,3 +70,20 @@ def test_an_exception_in_the_learners_code_is_explained(module, exercise):
     verdict = exercise.verdict(_crash)
     assert verdict.status == "error"
     assert "ValueError" in verdict.message
+
+
+MISTAKES = [(exercise, k) for _, exercise in EXERCISES if isinstance(exercise, FunctionExercise)
+            for k in range(len(exercise.mistakes))]
+
+
+@pytest.mark.parametrize("exercise, k", MISTAKES, ids=[f"{e.name}-{k}" for e, k in MISTAKES])
+def test_every_named_mistake_is_explained_whatever_the_random_cases(exercise, k):
+    """A learner who makes a listed mistake gets its explanation on every draw of the random
+    cases: the fixed examples alone must tell it apart from the right answer (on at least two)
+    and from the mistakes listed before it. (One mistake was once explained only when the
+    random cases happened to expose it.)"""
+    wrong, explanation = exercise.mistakes[k]
+    for seed in range(8):
+        with np.errstate(all="ignore"):
+            message = exercise.verdict(wrong, seed=seed).message
+        assert explanation in message, f"seed {seed}: {message}"

@@ -315,9 +315,17 @@ def _as_float_array(value):
 
 def _shape_problem(got, expected):
     """Why ``got`` cannot be compared with ``expected`` (a sentence), or None."""
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.shape == ()
+                                                   and got.dtype == bool):
+            return None
+        return f"expected True or False (a bool), got {_type_words(got)}: return e.g. bool(...)"
     if isinstance(expected, tuple):
         if not isinstance(got, (tuple, list, np.ndarray)) or len(got) != len(expected):
             return f"expected a tuple of {len(expected)} values, got {_type_words(got)}"
+        if isinstance(got, np.ndarray) and any(np.ndim(e) > 0 for e in expected):
+            return (f"expected a tuple of {len(expected)} values (return them as value_1, value_2, ...), "
+                    f"got one {_type_words(got)}")
         for i, (g, e) in enumerate(zip(got, expected)):
             if isinstance(e, (bool, np.bool_)):
                 if not isinstance(g, (bool, np.bool_)):
@@ -332,8 +340,11 @@ def _shape_problem(got, expected):
         return f"expected numbers, got {_type_words(got)}"
     exp = np.asarray(expected)
     if exp.ndim == 0 and arr.ndim != 0:
-        return (f"expected a scalar (a single number), got {_type_words(got)}: return the number itself, "
-                f"e.g. float(...) or value[0]")
+        if arr.size == 1:
+            return (f"expected a scalar (a single number), got {_type_words(got)}: return the number itself, "
+                    f"e.g. float(...) or value[0]")
+        return (f"expected a scalar (a single number), got {_type_words(got)}: the exercise asks for one "
+                f"number; which entry of your array, or which combination of them, decides it?")
     if exp.ndim != 0 and arr.shape != exp.shape:
         return f"expected an array of shape {exp.shape}, got {_type_words(got)}"
     return None
@@ -355,7 +366,9 @@ def _close(got, expected, rtol, atol):
             return False
         return all(_close(g, e, rtol, atol) for g, e in zip(got, expected))
     if isinstance(expected, (bool, np.bool_)):
-        return isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)
+        is_bool = isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.shape == ()
+                                                          and got.dtype == bool)
+        return is_bool and bool(got) == bool(expected)
     arr = _as_float_array(got)
     if arr is None:
         return False
@@ -488,6 +501,8 @@ class FunctionExercise(Exercise):
                 digits = _differ_digits(tuple(got), exp)
                 message = (f"{self.name}: {where}: your function returned {describe(tuple(got), digits)}, "
                            f"the right answer is {describe(exp, digits)} (value {names} differs)")
+        elif isinstance(exp, (bool, np.bool_)):
+            message = f"{self.name}: {where}: your function returned {bool(got)}, which is not right"
         else:
             got_arr = np.asarray(got)
             exp_arr = np.asarray(exp, dtype=float)

@@ -218,7 +218,7 @@ heavy_ball_rate = FunctionExercise(
         ("no momentum: gradient descent's max|1 - lr*lambda|", (0.15, 0.0, [1.0, 4.0, 10.0])),
         ("a step near the stability limit", (0.35, 0.7, [1.0, 2.0, 9.5])),
         ("a flipping eigenvalue decides the rate", (0.1, 0.25, [2.0, 24.0])),
-        ("a flipping eigenvalue next to an oscillating one", (0.1, 0.1, [5.0, 21.0])),
+        ("every eigenvalue flips", (0.1, 0.1, [20.5, 21.0])),
     ],
     random_cases=_rate_cases,
     hints=[

@@ -66,7 +66,7 @@ keras_rmsprop_step = FunctionExercise(
     chapter=CHAPTER,
     examples=[
         ("a first step", (np.array([1.0, -1.0]), np.array([0.5, 2.0]), np.zeros(2), 0.01, 0.9, 1e-7)),
-        ("a large epsilon shows where it goes", (np.array([0.0]), np.array([1.0]), np.array([1.0]), 0.1, 0.9, 0.5)),
+        ("a large epsilon shows where it goes", (np.array([0.0]), np.array([1.0]), np.array([0.5]), 0.1, 0.9, 0.5)),
         ("lists", ([1.0, 2.0], [1.0, 1.0], [0.25, 4.0], 0.1, 0.5, 0.01)),
     ],
     random_cases=_rms_cases,
