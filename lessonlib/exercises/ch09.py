@@ -56,6 +56,11 @@ def _good(lrs, losses, factor, below=np.less_equal):
     return lrs[ok][below(losses[ok], factor * losses[ok].min())]
 
 
+def _natural_log_width(lrs, losses, factor):
+    good = _good(lrs, losses, factor)
+    return float(np.log(good.max() / good.min()))
+
+
 def _strictly_within(lrs, losses, factor):
     good = _good(lrs, losses, factor, below=np.less)
     return float(np.log10(good.max() / good.min())) if good.size else float("nan")
@@ -191,7 +196,7 @@ forgiveness = FunctionExercise(
         (_strictly_within,
          "You kept only the rates strictly below factor times the best: a loss exactly at that bound is "
          "within it (<=), and such ties happen on some inputs."),
-        (lambda lrs, losses, factor: float(np.log(_good(lrs, losses, factor).max() / _good(lrs, losses, factor).min())),
+        (_natural_log_width,
          "You took the natural logarithm: the width is asked in decades, log10(largest / smallest)."),
         (lambda lrs, losses, factor: float(np.max(np.asarray(lrs)[np.asarray(losses) <= factor * np.nanmin(losses)])
                                            - np.min(np.asarray(lrs)[np.asarray(losses) <= factor * np.nanmin(losses)])),
