@@ -47,6 +47,7 @@ _SPELLED_THERE = {
     "sampling without replacement": "without replacement", "inverse-time decay": "inverse time",
     "linear decay": "linear", "one-hot encoding": "one hot", "training set / test set": "training .*test",
     "Rosenbrock function": "rosenbrock", "Beale function": "beale",
+    "oscillating regime": "oscillat", "effective window": "window", "vanishing gradients": "vanishing",
 }
 
 

@@ -311,12 +311,20 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
                 f"(fontawesome.js {before / 1e6:.2f} MB -> {after / 1e3:.0f} kB)")
 
 
+def every_page(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read, and so rewrite, every page at every build, also without ``--all``:
+    ``finish`` post-processes the written HTML (Chinese marked, every formula of the site
+    typeset into one stylesheet), which must see each page fresh and all pages at once."""
+    return sorted(env.found_docs)
+
+
 def setup(app: Sphinx) -> dict:
     # False: leave the formulas to MathJax in the browser (as without Node.js).
     app.add_config_value("site_math_at_build", True, "html")
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", page_html)
     app.connect("build-finished", finish)
+    app.connect("env-get-outdated", every_page)
     app.add_css_file("site.css")
     app.add_js_file("site.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
