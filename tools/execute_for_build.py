@@ -13,9 +13,11 @@ not cached: the build executes it again itself and reports the traceback as a wa
 which ``-W`` turns into a failed build.
 
 A cell that has not answered after two minutes (every cell of the book takes seconds)
-is taken for a lost kernel reply, a rare race between kernels started together: the
-notebook is run once more in a new kernel. Prints each notebook's execution time, their
-sum (what one core would need) and the wall time of the whole run.
+is taken for a lost kernel reply, a rare race between kernels started together, and a
+kernel that dies before it answers (another kernel took its port) is another: in both
+cases the notebook is run again in a new kernel, up to three attempts in all. Prints
+each notebook's execution time, their sum (what one core would need) and the wall time
+of the whole run.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ import time
 # Seconds a cell may take. Every cell of the book takes a few seconds; a cell still
 # waiting after this long is a kernel whose reply was lost (seen once in about ten
 # runs with two kernels starting at the same moment), and is retried in a new kernel.
+# A kernel that dies before it answers (two kernels picked the same free TCP port,
+# "Address already in use") is retried too.
 CELL_TIMEOUT = 120
-ATTEMPTS = 2
+ATTEMPTS = 3
 
 
 def execute(task):
@@ -45,11 +49,18 @@ def execute(task):
     time.sleep(3.0 * (index == 1))          # the first two kernels do not start in the same instant
     for attempt in range(1, ATTEMPTS + 1):
         nb = nbformat.read(path, as_version=4)
-        result = single_nb_execution(nb, cwd=str(pathlib.Path(path).resolve().parent), timeout=CELL_TIMEOUT,
-                                     allow_errors=False, meta_override=True)
+        started = time.perf_counter()
+        try:
+            result = single_nb_execution(nb, cwd=str(pathlib.Path(path).resolve().parent), timeout=CELL_TIMEOUT,
+                                         allow_errors=False, meta_override=True)
+        except Exception as error:          # the kernel did not start: its port was taken meanwhile
+            spent, error_text = time.perf_counter() - started, f"{type(error).__name__}: {error}"
+            time.sleep(1.0)
+            continue
+        spent, error_text = result.time, (result.exc_string if result.err is not None else None)
         if result.err is None or type(result.err).__name__ == "CellExecutionError":
             break                           # done, or a cell raised: running it again would not help
-    return path, nb, result.time, (result.exc_string if result.err is not None else None), attempt
+    return path, nb, spent, error_text, attempt
 
 
 def main(argv=None) -> int:
@@ -79,7 +90,7 @@ def main(argv=None) -> int:
         for path, nb, spent, error, attempts in pool.map(execute, enumerate(order)):
             seconds[path] = spent
             if attempts > 1:
-                print(f"{path}: the first attempt failed (a lost kernel reply?), attempt {attempts} "
+                print(f"{path}: an earlier attempt failed (a lost kernel reply, or a kernel that did not start), attempt {attempts} "
                       f"{'failed too' if error else 'succeeded'}", flush=True)
             if error is not None:
                 failed.append(path)
