@@ -716,3 +716,32 @@ def test_chapter_weight_and_first_render(page_path: str, browser, origin: str) -
     assert best["bytes"] < BUDGET_BYTES, f"{page_path}: {best['bytes'] / 1e6:.2f} MB transferred"
     assert best["requests"] <= BUDGET_REQUESTS, f"{page_path}: {best['requests']} requests"
     assert best["readable"] < BUDGET_READABLE_MS, f"{page_path}: readable after {best['readable']:.0f} ms"
+
+
+GLOSSARY_LAYOUT = """() => {
+  const table = document.querySelector(".glossary-cards table");
+  if (!table) return null;
+  const box = table.closest(".pst-scrollable-table-container");
+  const rows = Array.from(table.querySelectorAll("tbody tr"));
+  const links = rows.map((row) => row.querySelector("td:last-child a"));
+  const column = document.querySelector("article").getBoundingClientRect();
+  const outside = links.filter((a) => !a || a.getBoundingClientRect().right > column.right + 1).length;
+  return {rows: rows.length, header: getComputedStyle(table.querySelector("thead")).display,
+          scrolls: box.scrollWidth > box.clientWidth + 1, outside};
+}"""
+
+
+def test_glossary_reads_as_cards_on_a_phone(browser, origin: str) -> None:
+    """On a phone every glossary term is a card whose link to its chapter is in view without
+    scrolling sideways; on a laptop it stays a table with its header."""
+    page_path = "book/appendix/glossary.html"
+    _need([p for p in PAGES if p == page_path])
+    for viewport, cards in [(PHONE, True), (LAPTOP, False)]:
+        context, page = open_page(browser, origin, page_path, viewport)
+        try:
+            layout = page.evaluate(GLOSSARY_LAYOUT)
+        finally:
+            context.close()
+        assert layout and layout["rows"] >= 100, "the glossary table is inside a glossary-cards container"
+        assert layout["header"] == ("none" if cards else "table-header-group"), layout
+        assert not layout["scrolls"] and layout["outside"] == 0, f"at {viewport['width']} px: {layout}"
