@@ -36,11 +36,13 @@ def slider(value, low, high, description, step=None, integer=False):
                          description=description, readout_format=".3g", continuous_update=False)
 
 
-def explorer(draw, **controls):
+def explorer(draw, *, show=True, **controls):
     """Display sliders (``controls``: name -> widget) that redraw ``draw(**values)``.
 
-    Returns the ``ipywidgets`` container, or None (with a message) when
-    ipywidgets is not installed.
+    Returns None, so that a call on a cell's last line is shown once, not a second
+    time as the cell's value. With ``show=False`` it displays nothing and returns the
+    ``ipywidgets`` container instead (for tests). Prints a message and returns None
+    when ipywidgets is not installed.
     """
     try:
         import ipywidgets as w
@@ -55,8 +57,10 @@ def explorer(draw, **controls):
 
     out = w.interactive_output(redraw, controls)
     box = w.VBox([w.HBox(list(controls.values())[i:i + 2]) for i in range(0, len(controls), 2)] + [out])
+    if not show:
+        return box
     display(box)
-    return box
+    return None
 
 
 def static_panels(draw, name, values, ncols=None, panel_size=(3.6, 3.2), title=None, **fixed):

@@ -83,6 +83,8 @@ def test_only_explorers_escape_nbval(path):
         if is_explorer:
             explorers += 1
             assert {"nbval-ignore-output", "remove-output"} <= tags, "explorer cells need both tags"
+            views = [o for o in cell.get("outputs", []) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+            assert len(views) == 1, f"a live explorer is shown once, not {len(views)} times (explorer() returns None)"
     assert explorers >= 1, "each chapter has an interactive explorer"
 
 

@@ -169,7 +169,7 @@ def test_explorer_returns_vbox_and_redraws():
 
     lr = widgets.log_slider(0.1, 1e-3, 1.0, "lr")
     steps = widgets.slider(3, 1, 10, "steps", integer=True)
-    box = widgets.explorer(draw, lr=lr, steps=steps)
+    box = widgets.explorer(draw, show=False, lr=lr, steps=steps)
     assert isinstance(box, w.VBox)
     assert isinstance(box.children[0], w.HBox)
     assert list(box.children[0].children) == [lr, steps]
@@ -181,7 +181,7 @@ def test_explorer_returns_vbox_and_redraws():
 
 def test_explorer_lays_out_two_sliders_per_row():
     controls = {f"p{i}": widgets.slider(0.5, 0.0, 1.0, f"p{i}") for i in range(3)}
-    box = widgets.explorer(lambda **kw: None, **controls)
+    box = widgets.explorer(lambda **kw: None, show=False, **controls)
     assert len(box.children) == 3  # two rows of sliders and the output
     assert len(box.children[0].children) == 2 and len(box.children[1].children) == 1
 
@@ -221,3 +221,14 @@ def test_animation_html_is_self_contained_and_deterministic():
     assert '<span class="caption-number">Animation 1.1 </span>' in first
     with pytest.raises(ValueError, match="key"):
         animation_html(None, "bad key!", alt="x")
+
+
+def test_explorer_is_displayed_once(monkeypatch):
+    """A call on a cell's last line shows one explorer: it displays the widget itself and
+    returns None, which Jupyter does not display again."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects, **kw: shown.extend(objects))
+    result = widgets.explorer(lambda **kw: None, p=widgets.slider(0.5, 0.0, 1.0, "p"))
+    assert result is None and len(shown) == 1
