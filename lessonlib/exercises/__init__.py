@@ -313,11 +313,16 @@ def _as_float_array(value):
     return arr
 
 
+def _is_bool(value):
+    """True or False, as a Python or NumPy bool, or a 0-d boolean array."""
+    return isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.shape == ()
+                                                   and value.dtype == bool)
+
+
 def _shape_problem(got, expected):
     """Why ``got`` cannot be compared with ``expected`` (a sentence), or None."""
     if isinstance(expected, (bool, np.bool_)):
-        if isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.shape == ()
-                                                   and got.dtype == bool):
+        if _is_bool(got):
             return None
         return f"expected True or False (a bool), got {_type_words(got)}: return e.g. bool(...)"
     if isinstance(expected, tuple):
@@ -328,7 +333,7 @@ def _shape_problem(got, expected):
                     f"got one {_type_words(got)}")
         for i, (g, e) in enumerate(zip(got, expected)):
             if isinstance(e, (bool, np.bool_)):
-                if not isinstance(g, (bool, np.bool_)):
+                if not _is_bool(g):
                     return f"value #{i + 1} of the tuple should be a boolean (True or False), got {_type_words(g)}"
             else:
                 problem = _shape_problem(g, e)
@@ -366,9 +371,7 @@ def _close(got, expected, rtol, atol):
             return False
         return all(_close(g, e, rtol, atol) for g, e in zip(got, expected))
     if isinstance(expected, (bool, np.bool_)):
-        is_bool = isinstance(got, (bool, np.bool_)) or (isinstance(got, np.ndarray) and got.shape == ()
-                                                          and got.dtype == bool)
-        return is_bool and bool(got) == bool(expected)
+        return _is_bool(got) and bool(got) == bool(expected)
     arr = _as_float_array(got)
     if arr is None:
         return False

@@ -212,7 +212,13 @@ def _centred_variant(grads, lr, beta, eps, root_first=False, old_m=False, eps_in
         m = beta * m + (1 - beta) * g
         v = beta * v + (1 - beta) * g**2
         mm = m_before if old_m else m
+        spread = np.maximum(v - mm**2, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            denom = np.sqrt(v) - mm if root_first else np.sqrt(np.maximum(v - mm**2, 0.0))
-            out[k] = -lr * g / (np.sqrt(np.maximum(v - mm**2, 0.0) + eps) if eps_inside else denom + eps)
+            if root_first:
+                denom = np.sqrt(v) - mm + eps
+            elif eps_inside:
+                denom = np.sqrt(spread + eps)
+            else:
+                denom = np.sqrt(spread) + eps
+            out[k] = -lr * g / denom
     return out
